@@ -1,0 +1,2 @@
+//! Append-only file persistence (issue 6).
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! The server (issue 5).
+#![deny(missing_docs)]

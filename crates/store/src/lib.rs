@@ -1,0 +1,2 @@
+//! The keyspace (issue 4).
+#![deny(missing_docs)]
