@@ -157,6 +157,116 @@ pub fn verbatim(buf: &mut BytesMut, format: &[u8; 3], data: &[u8], proto: Protoc
     }
 }
 
+/// A double formatted as Redis 7.0 formats it (`addReplyDouble`): `%.17g`, with `inf` and `-inf`
+/// spelled out (and `nan` for NaN); `,{text}` in RESP3, a bulk string in RESP2.
+#[inline]
+pub fn double(buf: &mut BytesMut, d: f64, proto: Protocol) {
+    let mut text = [0u8; DOUBLE_BUF_LEN];
+    double_text(buf, format_double(d, &mut text), proto);
+}
+
+/// Size of the buffer [`format_double`] writes into.
+pub const DOUBLE_BUF_LEN: usize = 32;
+
+/// Formats `d` like C's `printf("%.17g")` (what Redis 7.0 uses for doubles), with `inf`, `-inf`
+/// and `nan`, into `out` without allocating; returns the text.
+///
+/// ```
+/// let mut out = [0u8; resp::write::DOUBLE_BUF_LEN];
+/// assert_eq!(resp::write::format_double(3.141, &mut out), b"3.141");
+/// assert_eq!(resp::write::format_double(0.1, &mut out), b"0.10000000000000001");
+/// assert_eq!(resp::write::format_double(1e20, &mut out), b"1e+20");
+/// ```
+pub fn format_double(d: f64, out: &mut [u8; DOUBLE_BUF_LEN]) -> &[u8] {
+    use std::io::Write as _;
+
+    if d.is_nan() {
+        return b"nan";
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { b"inf" } else { b"-inf" };
+    }
+    // Rust's `{:.16e}` rounds correctly to 17 significant digits, as glibc's printf does; %g
+    // then picks fixed or scientific notation from the exponent and drops trailing zeros.
+    let mut sci = [0u8; DOUBLE_BUF_LEN];
+    let n = {
+        let mut cursor = &mut sci[..];
+        if write!(cursor, "{:.16e}", d.abs()).is_err() {
+            return b"nan";
+        }
+        DOUBLE_BUF_LEN - cursor.len()
+    };
+    let sci = &sci[..n];
+    let Some(e) = sci.iter().position(|&c| c == b'e') else {
+        return b"nan";
+    };
+    let mut digits = [b'0'; 17];
+    digits[0] = sci[0];
+    let frac = sci.get(2..e).unwrap_or_default();
+    let take = frac.len().min(16);
+    digits[1..1 + take].copy_from_slice(&frac[..take]);
+    let exp: i32 = std::str::from_utf8(&sci[e + 1..])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let trim = |ds: &[u8]| -> usize { ds.iter().rposition(|&c| c != b'0').map_or(0, |i| i + 1) };
+
+    let mut len = 0;
+    let mut push = |bytes: &[u8]| {
+        out[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
+    if d.is_sign_negative() {
+        push(b"-");
+    }
+    if !(-4..17).contains(&exp) {
+        push(&digits[..1]);
+        let f = trim(&digits[1..]);
+        if f > 0 {
+            push(b".");
+            push(&digits[1..1 + f]);
+        }
+        push(if exp < 0 { b"e-" } else { b"e+" });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            push(b"0");
+        }
+        let mut fmt = itoa::Buffer::new();
+        push(fmt.format(a).as_bytes());
+    } else if exp >= 0 {
+        let int = exp as usize + 1;
+        push(&digits[..int]);
+        let f = trim(&digits[int..]);
+        if f > 0 {
+            push(b".");
+            push(&digits[int..int + f]);
+        }
+    } else {
+        push(b"0.");
+        for _ in 0..(-exp - 1) {
+            push(b"0");
+        }
+        push(&digits[..trim(&digits)]);
+    }
+    &out[..len]
+}
+
+/// A RESP3 big number: `({digits}\r\n`. `digits` must not contain CR or LF.
+#[inline]
+pub fn big_number(buf: &mut BytesMut, digits: &[u8]) {
+    buf.reserve(digits.len() + 3);
+    buf.put_u8(b'(');
+    buf.put_slice(digits);
+    buf.put_slice(CRLF);
+}
+
+/// The header of RESP3 attributes with `n` pairs: `|{n}\r\n`, followed by the pairs and then the
+/// frame they describe.
+#[inline]
+pub fn attribute_len(buf: &mut BytesMut, n: usize) {
+    prefixed_len(buf, b'|', n as i64);
+}
+
 /// A command as clients send it and as the AOF stores it: an array of bulk strings.
 #[inline]
 pub fn command<A: AsRef<[u8]>>(buf: &mut BytesMut, args: &[A]) {
@@ -208,6 +318,54 @@ mod tests {
             b"=6\r\ntxt:hi\r\n"
         );
         assert_eq!(w(|b| verbatim(b, b"txt", b"hi", Resp2)), b"$2\r\nhi\r\n");
+    }
+
+    fn g(d: f64) -> String {
+        let mut out = [0u8; DOUBLE_BUF_LEN];
+        String::from_utf8(format_double(d, &mut out).to_vec()).unwrap()
+    }
+
+    #[test]
+    fn doubles_like_printf_17g() {
+        // Expected texts from C's printf("%.17g").
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (-1.5, "-1.5"),
+            (0.1, "0.10000000000000001"),
+            (0.3, "0.29999999999999999"),
+            (3.141, "3.141"),
+            (100.0, "100"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+            (1.5e17, "1.5e+17"),
+            (12345678901234567.0, "12345678901234568"),
+            (0.0001, "0.0001"),
+            (0.00012, "0.00012"),
+            (0.00001, "1.0000000000000001e-05"),
+            (1e-300, "1e-300"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+            (5e-324, "4.9406564584124654e-324"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+        ];
+        for &(d, want) in cases {
+            assert_eq!(g(d), want, "{d:e}");
+        }
+    }
+
+    #[test]
+    fn double_replies() {
+        use Protocol::*;
+        assert_eq!(w(|b| double(b, 1.5, Resp3)), b",1.5\r\n");
+        assert_eq!(w(|b| double(b, f64::INFINITY, Resp3)), b",inf\r\n");
+        assert_eq!(w(|b| double(b, -2.0, Resp2)), b"$2\r\n-2\r\n");
+        assert_eq!(w(|b| big_number(b, b"123")), b"(123\r\n");
+        assert_eq!(w(|b| attribute_len(b, 1)), b"|1\r\n");
     }
 
     #[test]
