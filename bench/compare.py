@@ -124,6 +124,7 @@ def ratio(a, b):
 def main(argv):
     a = parse_args(argv)
     t_start = time.monotonic()
+    a.load_start = os.getloadavg()
     deadline = t_start + a.max_seconds
     results = []  # dicts
     errors = []
@@ -203,6 +204,9 @@ def render(a, results, errors, stopped_early, elapsed, argv):
     out.append(f"Run: compare.py {' '.join(shlex.quote(x) for x in argv)}  "
                f"(rounds={a.rounds}, -c {a.clients}, -r {a.keyspace}, -n {a.requests} at -P 1, "
                f"-n {a.requests_pipelined} at -P>1; {elapsed:.0f}s)")
+    la = os.getloadavg()
+    out.append(f"Load average (1/5/15 min) at start {' '.join('%.1f' % x for x in a.load_start)}, "
+               f"at end {' '.join('%.1f' % x for x in la)} (2 CPUs: above ~2 means other work competed)")
     if stopped_early:
         out.append("**Stopped early at --max-seconds: some configurations are missing.**")
     out.append("")
