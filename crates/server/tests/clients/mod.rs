@@ -1,0 +1,2 @@
+//! Real clients against our server: redis-py scripts, redis-cli, redis-benchmark, and
+//! connection-level tests (many clients, clients dying mid-pipeline).

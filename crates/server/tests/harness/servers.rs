@@ -1,0 +1,225 @@
+//! Starting servers for the tests: OUR `redis-server` binary (built once per test run) and the
+//! real `redis-server` from PATH, each on a free loopback port in its own temporary directory.
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A running server process, killed on drop.
+pub struct ServerProc {
+    child: Child,
+    /// The port it listens on (127.0.0.1).
+    pub port: u16,
+    /// Which binary.
+    pub label: &'static str,
+    dir: tempfile::TempDir,
+}
+
+impl ServerProc {
+    /// `127.0.0.1:<port>`.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A new connection with 5 s read/write timeouts and TCP_NODELAY.
+    pub fn connect(&self) -> std::io::Result<TcpStream> {
+        let s = TcpStream::connect(self.addr())?;
+        s.set_read_timeout(Some(Duration::from_secs(5)))?;
+        s.set_write_timeout(Some(Duration::from_secs(5)))?;
+        s.set_nodelay(true)?;
+        Ok(s)
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's log so far (stdout and stderr).
+    pub fn log(&self) -> String {
+        let mut s = String::new();
+        if let Ok(mut f) = std::fs::File::open(self.dir.path().join("server.log")) {
+            let _ = f.read_to_string(&mut s);
+        }
+        s
+    }
+
+    /// Has the process exited? (Its exit status, if so.)
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The real redis-server (`REAL_REDIS_SERVER` or PATH), if installed.
+pub fn real_redis() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("REAL_REDIS_SERVER") {
+        return Some(PathBuf::from(p));
+    }
+    find_in_path("redis-server")
+}
+
+/// Prints the loud skip message and returns true when real Redis is missing.
+pub fn skip_without_real_redis(what: &str) -> bool {
+    if real_redis().is_none() {
+        eprintln!("!!!!! SKIPPED {what}: redis-server not installed (apt-get install redis-server) !!!!!");
+        return true;
+    }
+    false
+}
+
+/// A tool from PATH (redis-cli, redis-benchmark, python3), if installed.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    find_in_path(name)
+}
+
+/// Our binary: `DIFF_OURS` if set, else `<target>/<profile>/redis-server` built once per run
+/// with `cargo build -p redis-server --bin redis-server` into the test binary's target dir.
+pub fn ours() -> Result<PathBuf, String> {
+    static OURS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    OURS.get_or_init(|| {
+        if let Some(p) = std::env::var_os("DIFF_OURS") {
+            return Ok(PathBuf::from(p));
+        }
+        // current_exe = <target>/<profile>/deps/main-<hash>
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .ok_or("cannot find the target dir")?
+            .to_path_buf();
+        let target_dir = profile_dir.parent().ok_or("cannot find the target dir")?;
+        let profile = profile_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("debug")
+            .to_string();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-q", "-p", "redis-server", "--bin", "redis-server"])
+            .env("CARGO_TARGET_DIR", target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile != "debug" {
+            cmd.args(["--profile", if profile == "release" { "release" } else { &profile }]);
+        }
+        let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo build -p redis-server failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let bin = profile_dir.join("redis-server");
+        if bin.is_file() {
+            Ok(bin)
+        } else {
+            Err(format!("{} not found after build", bin.display()))
+        }
+    })
+    .clone()
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
+}
+
+/// Starts `bin --port P --bind 127.0.0.1 --save '' <extra>` and waits until it accepts
+/// connections (10 s at most). Retries on another port if the first was taken meanwhile.
+pub fn start(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerProc, String> {
+    let mut last_err = String::new();
+    for _ in 0..3 {
+        match start_once(bin, label, extra) {
+            Ok(s) => return Ok(s),
+            Err(e) => last_err = e,
+        }
+    }
+    Err(last_err)
+}
+
+fn start_once(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerProc, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("diff-srv")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
+    let log2 = log.try_clone().map_err(|e| e.to_string())?;
+    let port_s = port.to_string();
+    let child = Command::new(bin)
+        .args(["--port", &port_s, "--bind", "127.0.0.1", "--save", ""])
+        .args(extra)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let mut srv = ServerProc { child, port, label, dir };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = srv.exited() {
+            return Err(format!(
+                "{label} server {} exited at start ({status}); log:\n{}",
+                bin.display(),
+                tail(&srv.log())
+            ));
+        }
+        if TcpStream::connect(srv.addr()).is_ok() {
+            return Ok(srv);
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{label} server {} did not accept connections on port {port} within 10 s; log:\n{}",
+                bin.display(),
+                tail(&srv.log())
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// Starts our server (panics with the reason if it cannot).
+pub fn start_ours(extra: &[&str]) -> ServerProc {
+    let bin = match ours() {
+        Ok(b) => b,
+        Err(e) => panic!("cannot build our redis-server: {e}"),
+    };
+    match start(&bin, "ours", extra) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Starts the real redis-server, `None` if not installed (panics if it cannot start).
+pub fn start_real(extra: &[&str]) -> Option<ServerProc> {
+    let bin = real_redis()?;
+    match start(&bin, "redis", extra) {
+        Ok(s) => Some(s),
+        Err(e) => panic!("{e}"),
+    }
+}
