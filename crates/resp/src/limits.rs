@@ -1,3 +1,5 @@
+//! Redis's protocol limits and their defaults.
+
 /// Redis's default `proto-max-bulk-len`: 512 MB.
 pub const PROTO_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
 /// Redis's limit on the number of elements of a multibulk request: `INT_MAX`. (Redis 7.0.15

@@ -554,7 +554,10 @@ mod tests {
 
     #[test]
     fn multibulk() {
-        assert_eq!(one(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"), ["SET", "k", ""]);
+        assert_eq!(
+            one(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"),
+            ["SET", "k", ""]
+        );
     }
 
     #[test]
@@ -574,12 +577,24 @@ mod tests {
         assert_eq!(err(b"*01\r\n"), "Protocol error: invalid multibulk length");
         assert_eq!(err(b"*+1\r\n"), "Protocol error: invalid multibulk length");
         assert_eq!(err(b"*1 \r\n"), "Protocol error: invalid multibulk length");
-        assert_eq!(err(b"*2147483648\r\n"), "Protocol error: invalid multibulk length");
+        assert_eq!(
+            err(b"*2147483648\r\n"),
+            "Protocol error: invalid multibulk length"
+        );
         assert_eq!(err(b"*1\r\n$01\r\n"), "Protocol error: invalid bulk length");
         assert_eq!(err(b"*1\r\n$-1\r\n"), "Protocol error: invalid bulk length");
-        assert_eq!(err(b"*1\r\n$536870913\r\n"), "Protocol error: invalid bulk length");
-        assert_eq!(err(b"*1\r\nx3\r\n"), "Protocol error: expected '$', got 'x'");
-        assert_eq!(err(b"ECHO \"a\"b\r\n"), "Protocol error: unbalanced quotes in request");
+        assert_eq!(
+            err(b"*1\r\n$536870913\r\n"),
+            "Protocol error: invalid bulk length"
+        );
+        assert_eq!(
+            err(b"*1\r\nx3\r\n"),
+            "Protocol error: expected '$', got 'x'"
+        );
+        assert_eq!(
+            err(b"ECHO \"a\"b\r\n"),
+            "Protocol error: unbalanced quotes in request"
+        );
     }
 
     #[test]
