@@ -136,12 +136,15 @@ pub fn split_args(line: &str) -> Result<Vec<Vec<u8>>, String> {
     }
 }
 
-/// `@repeat:N:chunk` (an unquoted argument) is `chunk` repeated N times, for large values.
+/// `@repeat:N:chunk` (an unquoted argument) is `chunk` repeated N times, for large values;
+/// the chunk may use the escapes of double-quoted strings (`@repeat:3:a\r\n`).
 fn expand_repeat(spec: &[u8]) -> Result<Vec<u8>, String> {
     let text = std::str::from_utf8(spec).map_err(|_| "bad @repeat")?;
     let (n, chunk) = text.split_once(':').ok_or("@repeat:N:chunk expected")?;
     let n: usize = n.parse().map_err(|_| "@repeat:N:chunk: N is not a number")?;
-    Ok(chunk.as_bytes().repeat(n))
+    // The chunk takes the escapes of double-quoted strings (no spaces: it is one word).
+    let quoted = split_args(&format!("\"{chunk}\""))?;
+    Ok(quoted.concat().repeat(n))
 }
 
 fn parse_line(line: &str, lineno: usize) -> Result<Action, String> {
@@ -251,6 +254,7 @@ mod tests {
         assert_eq!(a, vec![b"SET".to_vec(), b"a b".to_vec(), b"c'd".to_vec(), b"A\r\n".to_vec(), b"x\"y".to_vec()]);
         assert!(split_args(r#"GET "a"b"#).is_err());
         assert_eq!(split_args("SET k @repeat:3:ab").unwrap()[2], b"ababab");
+        assert_eq!(split_args(r"SET k @repeat:2:a\r\n").unwrap()[2], b"a\r\na\r\n");
         assert!(split_args(r#"GET "ab"#).is_err());
     }
 
