@@ -1,2 +1,85 @@
-//! The keyspace (issue 4).
+//! The keyspace: an in-memory store of strings and hashes with expiry, usable as an in-process
+//! cache with no networking and no async runtime.
+//!
+//! A [`Store`] holds `databases` databases (16 by default). [`Store::db`] gives a [`Db`] handle
+//! with every Redis string, hash and generic-key operation, with Redis's semantics and error
+//! texts ([`Error`]'s `Display` is the line Redis sends after `-`). The top-level convenience
+//! methods ([`Store::get`], [`Store::set`], [`Store::set_with_ttl`], [`Store::hset`], ...) work on
+//! database 0.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use store::{ManualClock, Store};
+//!
+//! let clock = ManualClock::new(1_700_000_000_000);
+//! let store = Arc::new(Store::builder().clock(Arc::new(clock.clone())).build());
+//! store.set("greeting", "hello")?;
+//! store.set_with_ttl("session", "abc", Duration::from_secs(10))?;
+//! store.hset("user:1", "name", "Ada")?;
+//! assert_eq!(store.incr_by("hits", 2)?, 2);
+//! assert_eq!(store.get("greeting")?.as_deref(), Some(&b"hello"[..]));
+//! assert_eq!(store.ttl("session"), Some(Some(Duration::from_secs(10))));
+//! clock.advance(10_000);
+//! assert_eq!(store.get("session")?, None); // expired keys are never visible
+//! assert!(store.get("user:1").is_err()); // WRONGTYPE
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Locking and atomicity
+//!
+//! Each database is a [`dashmap::DashMap`]: a fixed array of shards, each an `RwLock` around a
+//! hash table. A single-key operation locks one shard (read or write) for its whole
+//! read-modify-write, so it is atomic.
+//!
+//! Above the shards sits the *gate*, a striped `RwLock<()>`: every operation takes one stripe
+//! shared (threads are spread over 16 stripes, so single-key operations from different threads
+//! do not contend on one cache line); multi-key operations (MSET, MSETNX, multi-key DEL, RENAME,
+//! COPY, MOVE, FLUSHDB, FLUSHALL, SWAPDB) and [`Store::exclusive`] take every stripe exclusively,
+//! in stripe order. Inside an exclusive section no other operation runs, so nothing is seen
+//! half-done; MGET and EXISTS hold one shared stripe across all their keys, so they never see
+//! half of an MSET.
+//!
+//! Why it cannot deadlock: the lock order is always gate, then one shard. No code path holds two
+//! shard locks at once (multi-key operations touch shards one after another, which is safe
+//! because they hold the gate exclusively); no shard guard is held while calling back into the
+//! map; the gate is never taken while a shard lock is held. A thread holding the gate
+//! exclusively is recorded in a thread-local, and every operation it calls (inside
+//! [`Store::exclusive`]'s closure) skips the gate instead of blocking on itself. The WATCH
+//! registry's mutex is a leaf: nothing is locked while holding it.
+//!
+//! # Expiry
+//!
+//! Deadlines are absolute milliseconds from the store's [`Clock`] (inject a [`ManualClock`] in
+//! tests). Every access checks the deadline and deletes an expired key (lazy expiry);
+//! [`Store::expire_cycle`] samples keys with a TTL like Redis's active expire cycle.
+//!
+//! # WATCH
+//!
+//! [`Store::watch`] returns a [`WatchToken`]; [`Store::watch_changed`] tells whether the key was
+//! modified, deleted, expired, flushed or swapped since. Run EXEC as
+//! `store.exclusive(|tx| if tokens.iter().any(|t| tx.watch_changed(t)) { abort } else { run })`.
 #![deny(missing_docs)]
+
+mod clock;
+mod db;
+mod error;
+mod evict;
+mod expire;
+mod float;
+mod glob;
+mod options;
+mod store;
+mod value;
+mod watch;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::{Db, PROTO_MAX_BULK_LEN};
+pub use error::{Error, Result};
+pub use glob::glob_match;
+pub use options::{
+    DbStats, Encoding, ExpireCondition, ExpireOutcome, Expiry, KeyType, ScanOptions, SetCondition,
+    SetOptions, SetOutcome, Value,
+};
+pub use store::{Store, StoreBuilder, StoreStats, Tx};
+pub use watch::WatchToken;

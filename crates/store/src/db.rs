@@ -1,0 +1,1523 @@
+//! One database: a sharded [`DashMap`] keyspace ([`Keyspace`]) and the [`Db`] handle with every
+//! per-database operation.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use dashmap::{DashMap, SharedValue};
+use hashbrown::raw::RawTable;
+
+use crate::error::{Error, Result};
+use crate::evict;
+use crate::float::LongDouble;
+use crate::glob::glob_match;
+use crate::options::{
+    DbStats, Encoding, ExpireCondition, ExpireOutcome, Expiry, KeyType, ScanOptions, SetCondition,
+    SetOptions, SetOutcome, Value,
+};
+use crate::store::Store;
+use crate::value::{parse_i64, Blob, Data, Entry, Hash, Str};
+
+/// Redis's `proto-max-bulk-len`: the largest string APPEND/SETRANGE may build.
+pub const PROTO_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
+
+pub(crate) type Item = (Blob, SharedValue<Entry>);
+pub(crate) type Table = RawTable<Item>;
+
+/// Cursor layout: bit 63 set on every non-zero cursor; 16 bits of shard epoch; 8 bits of shard;
+/// 39 bits of bucket index.
+const CURSOR_MARK: u64 = 1 << 63;
+const BUCKET_BITS: u32 = 39;
+const SHARD_BITS: u32 = 8;
+
+/// One database's keys.
+pub(crate) struct Keyspace {
+    map: DashMap<Blob, Entry, RandomState>,
+    hasher: RandomState,
+    /// Logical index (changes on SWAPDB), for WATCH.
+    index: AtomicUsize,
+    /// Keys with a TTL (including expired ones not yet reclaimed).
+    volatile: AtomicUsize,
+    used: AtomicI64,
+    /// Per shard: bumped whenever an insert may rehash the shard's table (SCAN restarts it).
+    epochs: Box<[AtomicU32]>,
+    /// Active expiry position (shard << 40 | bucket).
+    pub(crate) expire_cursor: AtomicU64,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Snap {
+    volatile: bool,
+    size: usize,
+}
+
+/// Write access to one key's slot, with the shard locked.
+pub(crate) struct Slot<'g> {
+    table: &'g mut Table,
+    hasher: &'g RandomState,
+    epoch: &'g AtomicU32,
+    hash: u64,
+    key: &'g [u8],
+    pub(crate) now: u64,
+    changed: bool,
+}
+
+fn eq_key(key: &[u8]) -> impl Fn(&Item) -> bool + '_ {
+    move |(k, _)| **k == *key
+}
+
+impl Slot<'_> {
+    /// The live entry (expired ones were removed before the closure ran).
+    pub(crate) fn get(&self) -> Option<&Entry> {
+        self.table.get(self.hash, eq_key(self.key)).map(|(_, v)| v.get())
+    }
+
+    /// The live entry, for modification (marks the key changed).
+    pub(crate) fn get_mut(&mut self) -> Option<&mut Entry> {
+        let e = self
+            .table
+            .get_mut(self.hash, eq_key(self.key))
+            .map(|(_, v)| v.get_mut());
+        if e.is_some() {
+            self.changed = true;
+        }
+        e
+    }
+
+    /// Inserts or replaces the entry; returns the old one.
+    pub(crate) fn insert(&mut self, entry: Entry) -> Option<Entry> {
+        self.changed = true;
+        if let Some((_, v)) = self.table.get_mut(self.hash, eq_key(self.key)) {
+            return Some(std::mem::replace(v.get_mut(), entry));
+        }
+        if self.table.len() >= self.table.capacity() {
+            // This insert may rehash the table: SCAN cursors into this shard must restart.
+            self.epoch.fetch_add(1, Ordering::Relaxed);
+        }
+        let hasher = self.hasher;
+        self.table.insert(
+            self.hash,
+            (self.key.into(), SharedValue::new(entry)),
+            |(k, _)| hasher.hash_one(&**k),
+        );
+        None
+    }
+
+    /// Removes the entry.
+    pub(crate) fn remove(&mut self) -> Option<Entry> {
+        let old = self
+            .table
+            .remove_entry(self.hash, eq_key(self.key))
+            .map(|(_, v)| v.into_inner());
+        if old.is_some() {
+            self.changed = true;
+        }
+        old
+    }
+
+    fn snap(&self) -> Snap {
+        match self.get() {
+            Some(e) => Snap {
+                volatile: e.expire_at != 0,
+                size: e.approx_size(self.key.len()),
+            },
+            None => Snap::default(),
+        }
+    }
+}
+
+impl Keyspace {
+    pub(crate) fn new(index: usize, shards: usize) -> Keyspace {
+        let hasher = RandomState::new();
+        let shards = shards.clamp(2, 1 << SHARD_BITS);
+        Keyspace {
+            map: DashMap::with_hasher_and_shard_amount(hasher.clone(), shards),
+            hasher,
+            index: AtomicUsize::new(index),
+            volatile: AtomicUsize::new(0),
+            used: AtomicI64::new(0),
+            epochs: (0..shards).map(|_| AtomicU32::new(0)).collect(),
+            expire_cursor: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_index(&self, i: usize) {
+        self.index.store(i, Ordering::Relaxed);
+    }
+
+    pub(crate) fn used_memory(&self) -> usize {
+        self.used.load(Ordering::Relaxed).max(0) as usize
+    }
+
+    pub(crate) fn volatile(&self) -> usize {
+        self.volatile.load(Ordering::Relaxed)
+    }
+
+    #[inline]
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    #[inline]
+    fn shard_of(&self, hash: u64) -> usize {
+        self.map.determine_shard(hash as usize)
+    }
+
+    pub(crate) fn shard_count(&self) -> usize {
+        self.map.shards().len()
+    }
+
+    pub(crate) fn shard(&self, i: usize) -> &dashmap::RwLock<Table> {
+        &self.map.shards()[i]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.shards().iter().map(|s| s.read().len()).sum()
+    }
+
+    fn account(&self, before: Snap, after: Snap) {
+        if before.volatile != after.volatile {
+            if after.volatile {
+                self.volatile.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.volatile.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        if before.size != after.size {
+            self.used
+                .fetch_add(after.size as i64 - before.size as i64, Ordering::Relaxed);
+        }
+    }
+
+    /// Reads a key: `f` gets the live entry or None. Lazily deletes an expired key.
+    #[inline]
+    pub(crate) fn read<R>(
+        &self,
+        st: &Store,
+        key: &[u8],
+        now: u64,
+        touch: bool,
+        f: impl FnOnce(Option<&Entry>) -> R,
+    ) -> R {
+        let hash = self.hash(key);
+        let shard = self.shard(self.shard_of(hash));
+        {
+            let g = shard.read();
+            match g.get(hash, eq_key(key)) {
+                None => return f(None),
+                Some((_, v)) => {
+                    let e = v.get();
+                    if !e.is_expired(now) {
+                        if touch {
+                            evict::touch(
+                                &e.meta,
+                                now,
+                                st.config.lfu_log_factor.load(Ordering::Relaxed),
+                                st.config.lfu_decay_time.load(Ordering::Relaxed),
+                            );
+                        }
+                        return f(Some(e));
+                    }
+                }
+            }
+        }
+        self.write(st, key, now, |_| ());
+        f(None)
+    }
+
+    /// Modifies a key under its shard's write lock. An expired entry is deleted first (counted
+    /// as an expiry). Counters and WATCH are updated after the lock is released.
+    pub(crate) fn write<R>(
+        &self,
+        st: &Store,
+        key: &[u8],
+        now: u64,
+        f: impl FnOnce(&mut Slot<'_>) -> R,
+    ) -> R {
+        let hash = self.hash(key);
+        let si = self.shard_of(hash);
+        let mut g = self.shard(si).write();
+        let mut slot = Slot {
+            table: &mut g,
+            hasher: &self.hasher,
+            epoch: &self.epochs[si],
+            hash,
+            key,
+            now,
+            changed: false,
+        };
+        let before = slot.snap();
+        let mut expired = false;
+        if slot.get().is_some_and(|e| e.is_expired(now)) {
+            slot.remove();
+            expired = true;
+        }
+        let r = f(&mut slot);
+        let after = slot.snap();
+        let changed = slot.changed;
+        drop(g);
+        self.account(before, after);
+        if expired {
+            st.stats.expired_keys.fetch_add(1, Ordering::Relaxed);
+        }
+        if changed {
+            st.watches.touch(self.index(), key);
+        }
+        r
+    }
+
+    pub(crate) fn exists_live(&self, key: &[u8], now: u64) -> bool {
+        let hash = self.hash(key);
+        let g = self.shard(self.shard_of(hash)).read();
+        g.get(hash, eq_key(key))
+            .is_some_and(|(_, v)| !v.get().is_expired(now))
+    }
+
+    /// Visits up to `max_buckets` buckets of shard `si` from `start`, calling `f` on each full
+    /// one. Returns the next bucket index, or None when the shard is done, and the epoch seen.
+    pub(crate) fn visit_buckets(
+        &self,
+        si: usize,
+        start: usize,
+        max_buckets: usize,
+        mut f: impl FnMut(&[u8], &Entry) -> bool,
+    ) -> (Option<usize>, u32) {
+        let g = self.shard(si).read();
+        let epoch = self.epochs[si].load(Ordering::Relaxed);
+        let n = g.buckets();
+        if g.is_empty() {
+            return (None, epoch);
+        }
+        let mut i = start;
+        let end = start.saturating_add(max_buckets).min(n);
+        while i < end {
+            // SAFETY: `i < buckets()`; the table is read-locked, so the bucket stays valid
+            // while we look at it.
+            unsafe {
+                if g.is_bucket_full(i) {
+                    let (k, v) = g.bucket(i).as_ref();
+                    if !f(k, v.get()) {
+                        i += 1;
+                        break;
+                    }
+                }
+            }
+            i += 1;
+        }
+        ((i < n).then_some(i), epoch)
+    }
+
+    /// Clears every shard; returns the number of keys removed.
+    fn clear(&self) -> usize {
+        let mut n = 0;
+        for (si, s) in self.map.shards().iter().enumerate() {
+            let mut g = s.write();
+            n += g.len();
+            g.clear();
+            self.epochs[si].fetch_add(1, Ordering::Relaxed);
+        }
+        self.volatile.store(0, Ordering::Relaxed);
+        self.used.store(0, Ordering::Relaxed);
+        n
+    }
+}
+
+/// A handle to one database of a [`Store`]; cheap to create (`store.db(i)`) and `Copy`.
+///
+/// Every method is atomic. Single-key methods take the store's gate shared; multi-key ones take
+/// it exclusively (unless called inside [`Store::exclusive`], where nothing is taken again).
+#[derive(Clone, Copy)]
+pub struct Db<'a> {
+    store: &'a Store,
+    index: usize,
+}
+
+impl std::fmt::Debug for Db<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("index", &self.index).finish()
+    }
+}
+
+fn wrong_str(e: &Entry) -> Result<&Str> {
+    match &e.data {
+        Data::Str(s) => Ok(s),
+        Data::Hash(_) => Err(Error::WrongType),
+    }
+}
+
+fn wrong_hash(e: &Entry) -> Result<&Hash> {
+    match &e.data {
+        Data::Hash(h) => Ok(h),
+        Data::Str(_) => Err(Error::WrongType),
+    }
+}
+
+/// Converts a SET/GETEX expiry to an absolute deadline (Redis's `getExpireMillisecondsOrReply`).
+fn deadline(expiry: Expiry, now: u64, cmd: &'static str) -> Result<Option<u64>> {
+    let (v, secs, relative) = match expiry {
+        Expiry::Ex(v) => (v, true, true),
+        Expiry::Px(v) => (v, false, true),
+        Expiry::ExAt(v) => (v, true, false),
+        Expiry::PxAt(v) => (v, false, false),
+        _ => return Ok(None),
+    };
+    if v <= 0 || (secs && v > i64::MAX / 1000) {
+        return Err(Error::InvalidExpireTime(cmd));
+    }
+    let mut ms = if secs { v * 1000 } else { v };
+    if relative {
+        ms = ms
+            .checked_add(now as i64)
+            .ok_or(Error::InvalidExpireTime(cmd))?;
+    }
+    Ok(Some(ms as u64))
+}
+
+impl<'a> Db<'a> {
+    pub(crate) fn new(store: &'a Store, index: usize) -> Db<'a> {
+        Db { store, index }
+    }
+
+    /// The database index.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The store this database belongs to.
+    pub fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    #[inline]
+    fn ks(&self) -> &'a Keyspace {
+        self.store.keyspace(self.index)
+    }
+
+    #[inline]
+    fn now(&self) -> u64 {
+        self.store.now_ms()
+    }
+
+    fn limits(&self) -> (usize, usize) {
+        (
+            self.store.hash_max_listpack_entries(),
+            self.store.hash_max_listpack_value(),
+        )
+    }
+
+    #[inline]
+    fn read<R>(&self, key: &[u8], touch: bool, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+        let _g = self.store.shared();
+        self.ks().read(self.store, key, self.now(), touch, f)
+    }
+
+    #[inline]
+    fn write<R>(&self, key: &[u8], f: impl FnOnce(&mut Slot<'_>) -> R) -> R {
+        let _g = self.store.shared();
+        self.ks().write(self.store, key, self.now(), f)
+    }
+
+    /// Write without taking the gate (caller holds it).
+    fn write_nogate<R>(&self, key: &[u8], now: u64, f: impl FnOnce(&mut Slot<'_>) -> R) -> R {
+        self.ks().write(self.store, key, now, f)
+    }
+
+    fn new_entry(&self, data: Data, expire_at: u64, now: u64) -> Entry {
+        Entry::new(data, expire_at, evict::new_meta(now))
+    }
+
+    // ------------------------------------------------------------------ strings
+
+    /// GET: the string value, None if missing; WrongType for a hash.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
+        self.read(key, true, |e| match e {
+            None => Ok(None),
+            Some(e) => Ok(Some(wrong_str(e)?.to_bytes())),
+        })
+    }
+
+    /// GET without copying: `f` sees the value's bytes (None if missing) under the shard's read
+    /// lock. `f` must not call the store.
+    pub fn get_with<R>(&self, key: &[u8], f: impl FnOnce(Option<&[u8]>) -> R) -> Result<R> {
+        self.read(key, true, |e| match e {
+            None => Ok(f(None)),
+            Some(e) => Ok(wrong_str(e)?.with_bytes(|b| f(Some(b)))),
+        })
+    }
+
+    /// SET with all of Redis's options. See [`SetOptions`] and [`SetOutcome`].
+    pub fn set(&self, key: &[u8], value: &[u8], opts: SetOptions) -> Result<SetOutcome> {
+        let now = self.now();
+        let at = deadline(opts.expiry, now, "set")?;
+        let _g = self.store.shared();
+        self.write_nogate(key, now, |slot| self.set_in(slot, value, opts, at))
+    }
+
+    fn set_in(
+        &self,
+        slot: &mut Slot<'_>,
+        value: &[u8],
+        opts: SetOptions,
+        at: Option<u64>,
+    ) -> Result<SetOutcome> {
+        let mut out = SetOutcome::default();
+        let (exists, old_exp) = match slot.get() {
+            Some(e) => {
+                if opts.get {
+                    out.old = Some(wrong_str(e)?.to_bytes());
+                }
+                (true, e.expire_at)
+            }
+            None => (false, 0),
+        };
+        let ok = match opts.condition {
+            SetCondition::Always => true,
+            SetCondition::IfMissing => !exists,
+            SetCondition::IfExists => exists,
+        };
+        if !ok {
+            return Ok(out);
+        }
+        let exp = match (opts.expiry, at) {
+            (_, Some(at)) => at,
+            (Expiry::KeepTtl, None) => old_exp,
+            _ => 0,
+        };
+        slot.insert(self.new_entry(Data::Str(Str::from_bytes(value)), exp, slot.now));
+        out.written = true;
+        out.expire_at = (exp != 0).then_some(exp);
+        Ok(out)
+    }
+
+    /// SETNX: set if missing; whether it was set.
+    pub fn setnx(&self, key: &[u8], value: &[u8]) -> Result<bool> {
+        let opts = SetOptions {
+            condition: SetCondition::IfMissing,
+            ..SetOptions::default()
+        };
+        self.set(key, value, opts).map(|o| o.written)
+    }
+
+    /// GETSET: sets the value (removing any TTL) and returns the old one.
+    pub fn getset(&self, key: &[u8], value: &[u8]) -> Result<Option<Bytes>> {
+        let opts = SetOptions {
+            get: true,
+            ..SetOptions::default()
+        };
+        self.set(key, value, opts).map(|o| o.old)
+    }
+
+    /// GETDEL: returns the string value and deletes the key.
+    pub fn getdel(&self, key: &[u8]) -> Result<Option<Bytes>> {
+        self.write(key, |slot| {
+            let v = match slot.get() {
+                None => return Ok(None),
+                Some(e) => wrong_str(e)?.to_bytes(),
+            };
+            slot.remove();
+            Ok(Some(v))
+        })
+    }
+
+    /// GETEX: returns the value and changes the TTL per `expiry` (`None` leaves it; `Persist`
+    /// removes it; an absolute time in the past deletes the key). `KeepTtl` acts as `None`.
+    pub fn getex(&self, key: &[u8], expiry: Expiry) -> Result<Option<Bytes>> {
+        let now = self.now();
+        let at = deadline(expiry, now, "getex")?;
+        let _g = self.store.shared();
+        self.write_nogate(key, now, |slot| {
+            let v = match slot.get() {
+                None => return Ok(None),
+                Some(e) => wrong_str(e)?.to_bytes(),
+            };
+            match (expiry, at) {
+                (_, Some(at)) if at <= now => {
+                    slot.remove();
+                }
+                (_, Some(at)) => {
+                    if let Some(e) = slot.get_mut() {
+                        e.expire_at = at;
+                    }
+                }
+                (Expiry::Persist, None) => {
+                    if slot.get().is_some_and(|e| e.expire_at != 0) {
+                        if let Some(e) = slot.get_mut() {
+                            e.expire_at = 0;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            Ok(Some(v))
+        })
+    }
+
+    /// APPEND: appends, creating the key if missing; returns the new length.
+    pub fn append(&self, key: &[u8], value: &[u8]) -> Result<usize> {
+        self.write(key, |slot| match slot.get() {
+            None => {
+                let e = self.new_entry(Data::Str(Str::from_bytes(value)), 0, slot.now);
+                slot.insert(e);
+                Ok(value.len())
+            }
+            Some(e) => {
+                let len = wrong_str(e)?.len();
+                if len + value.len() > PROTO_MAX_BULK_LEN {
+                    return Err(Error::StringTooLong);
+                }
+                if value.is_empty() {
+                    return Ok(len);
+                }
+                let Some(e) = slot.get_mut() else {
+                    return Ok(0);
+                };
+                let Data::Str(s) = &mut e.data else {
+                    return Err(Error::WrongType);
+                };
+                let raw = s.make_raw();
+                raw.extend_from_slice(value);
+                Ok(raw.len())
+            }
+        })
+    }
+
+    /// STRLEN: length of the string (0 if missing).
+    pub fn strlen(&self, key: &[u8]) -> Result<usize> {
+        self.read(key, true, |e| match e {
+            None => Ok(0),
+            Some(e) => Ok(wrong_str(e)?.len()),
+        })
+    }
+
+    /// GETRANGE with Redis's index rules (negative from the end, clamped; empty if missing).
+    pub fn getrange(&self, key: &[u8], start: i64, end: i64) -> Result<Bytes> {
+        self.read(key, true, |e| match e {
+            None => Ok(Bytes::new()),
+            Some(e) => Ok(wrong_str(e)?.with_bytes(|b| {
+                let len = b.len() as i64;
+                let (mut s, mut t) = (start, end);
+                if s < 0 && t < 0 && s > t {
+                    return Bytes::new();
+                }
+                if s < 0 {
+                    s += len;
+                }
+                if t < 0 {
+                    t += len;
+                }
+                s = s.max(0);
+                t = t.max(0);
+                if t >= len {
+                    t = len - 1;
+                }
+                if s > t || len == 0 {
+                    return Bytes::new();
+                }
+                Bytes::copy_from_slice(&b[s as usize..=t as usize])
+            })),
+        })
+    }
+
+    /// SETRANGE: overwrites at `offset`, zero-padding; returns the new length. An empty value
+    /// returns the current length without creating the key.
+    pub fn setrange(&self, key: &[u8], offset: i64, value: &[u8]) -> Result<usize> {
+        if offset < 0 {
+            return Err(Error::OffsetOutOfRange);
+        }
+        let offset = offset as u64;
+        let too_long = |len: usize| offset + len as u64 > PROTO_MAX_BULK_LEN as u64;
+        self.write(key, |slot| match slot.get() {
+            None => {
+                if value.is_empty() {
+                    return Ok(0);
+                }
+                if too_long(value.len()) {
+                    return Err(Error::StringTooLong);
+                }
+                let mut v = vec![0u8; offset as usize];
+                v.extend_from_slice(value);
+                let n = v.len();
+                let e = self.new_entry(Data::Str(Str::Raw(v)), 0, slot.now);
+                slot.insert(e);
+                Ok(n)
+            }
+            Some(e) => {
+                let len = wrong_str(e)?.len();
+                if value.is_empty() {
+                    return Ok(len);
+                }
+                if too_long(value.len()) {
+                    return Err(Error::StringTooLong);
+                }
+                let Some(e) = slot.get_mut() else {
+                    return Ok(0);
+                };
+                let Data::Str(s) = &mut e.data else {
+                    return Err(Error::WrongType);
+                };
+                let raw = s.make_raw();
+                let off = offset as usize;
+                let need = off + value.len();
+                if raw.len() < need {
+                    raw.resize(need, 0);
+                }
+                raw[off..need].copy_from_slice(value);
+                Ok(raw.len())
+            }
+        })
+    }
+
+    /// INCRBY (and INCR/DECR): adds `delta`; missing keys start at 0; the TTL is kept.
+    pub fn incr_by(&self, key: &[u8], delta: i64) -> Result<i64> {
+        self.write(key, |slot| {
+            let cur = match slot.get() {
+                None => 0,
+                Some(e) => match wrong_str(e)? {
+                    Str::Int(i) => *i,
+                    s => s.with_bytes(parse_i64).ok_or(Error::NotInteger)?,
+                },
+            };
+            let new = cur.checked_add(delta).ok_or(Error::Overflow)?;
+            match slot.get_mut() {
+                Some(e) => e.data = Data::Str(Str::Int(new)),
+                None => {
+                    let e = self.new_entry(Data::Str(Str::Int(new)), 0, slot.now);
+                    slot.insert(e);
+                }
+            }
+            Ok(new)
+        })
+    }
+
+    /// DECRBY: subtracts `delta` (`i64::MIN` is [`Error::DecrementOverflow`]).
+    pub fn decr_by(&self, key: &[u8], delta: i64) -> Result<i64> {
+        if delta == i64::MIN {
+            return Err(Error::DecrementOverflow);
+        }
+        self.incr_by(key, -delta)
+    }
+
+    /// INCRBYFLOAT: adds the float `incr` (given as its text, parsed like Redis: `1.`, `.5`,
+    /// `0x10`, `inf` accepted) in 80-bit extended precision; returns the new value's text
+    /// (also what to propagate as `SET key <value> KEEPTTL`). The TTL is kept.
+    pub fn incr_by_float(&self, key: &[u8], incr: &[u8]) -> Result<Bytes> {
+        let inc = LongDouble::parse(incr).ok_or(Error::NotFloat)?;
+        self.write(key, |slot| {
+            let cur = match slot.get() {
+                None => LongDouble::ZERO,
+                Some(e) => match wrong_str(e)? {
+                    Str::Int(i) => LongDouble::from_i64(*i),
+                    s => s.with_bytes(LongDouble::parse).ok_or(Error::NotFloat)?,
+                },
+            };
+            let new = cur.add(inc);
+            if !new.is_finite() {
+                return Err(Error::IncrNanOrInfinity);
+            }
+            let text = new.to_human();
+            let data = Data::Str(Str::from_bytes(text.as_bytes()));
+            match slot.get_mut() {
+                Some(e) => e.data = data,
+                None => {
+                    let e = self.new_entry(data, 0, slot.now);
+                    slot.insert(e);
+                }
+            }
+            Ok(Bytes::from(text))
+        })
+    }
+
+    /// MGET: values of many keys (None for missing keys and non-strings), seen atomically.
+    pub fn mget<K: AsRef<[u8]>>(&self, keys: &[K]) -> Vec<Option<Bytes>> {
+        let _g = self.store.shared();
+        let now = self.now();
+        keys.iter()
+            .map(|k| {
+                self.ks().read(self.store, k.as_ref(), now, true, |e| match e {
+                    Some(Entry {
+                        data: Data::Str(s), ..
+                    }) => Some(s.to_bytes()),
+                    _ => None,
+                })
+            })
+            .collect()
+    }
+
+    /// MSET: sets many keys atomically (removing their TTLs).
+    pub fn mset<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) {
+        self.store.exclusive(|_| {
+            let now = self.now();
+            for (k, v) in pairs {
+                self.write_nogate(k.as_ref(), now, |slot| {
+                    let e = self.new_entry(Data::Str(Str::from_bytes(v.as_ref())), 0, now);
+                    slot.insert(e);
+                });
+            }
+        })
+    }
+
+    /// MSETNX: sets all keys only if none exists; whether it set them.
+    pub fn msetnx<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> bool {
+        self.store.exclusive(|_| {
+            let now = self.now();
+            if pairs.iter().any(|(k, _)| self.ks().exists_live(k.as_ref(), now)) {
+                return false;
+            }
+            self.mset(pairs);
+            true
+        })
+    }
+
+    // ------------------------------------------------------------------ hashes
+
+    fn hash_write<R>(
+        &self,
+        key: &[u8],
+        create: bool,
+        f: impl FnOnce(&mut Hash, (usize, usize)) -> Result<R>,
+        missing: impl FnOnce() -> R,
+    ) -> Result<R> {
+        let limits = self.limits();
+        self.write(key, |slot| {
+            match slot.get() {
+                Some(e) => {
+                    wrong_hash(e)?;
+                }
+                None if create => {
+                    let e = self.new_entry(Data::Hash(Box::new(Hash::Pairs(Vec::new()))), 0, slot.now);
+                    slot.insert(e);
+                }
+                None => return Ok(missing()),
+            }
+            let Some(e) = slot.get_mut() else {
+                return Ok(missing());
+            };
+            let Data::Hash(h) = &mut e.data else {
+                return Err(Error::WrongType);
+            };
+            let r = f(h, limits);
+            if h.len() == 0 {
+                slot.remove();
+            }
+            r
+        })
+    }
+
+    fn hash_read<R>(
+        &self,
+        key: &[u8],
+        f: impl FnOnce(&Hash) -> R,
+        missing: impl FnOnce() -> R,
+    ) -> Result<R> {
+        self.read(key, true, |e| match e {
+            None => Ok(missing()),
+            Some(e) => Ok(f(wrong_hash(e)?)),
+        })
+    }
+
+    /// HSET: sets fields; returns how many were new.
+    pub fn hset<F: AsRef<[u8]>, V: AsRef<[u8]>>(&self, key: &[u8], pairs: &[(F, V)]) -> Result<usize> {
+        self.hash_write(
+            key,
+            !pairs.is_empty(),
+            |h, (me, mv)| {
+                Ok(pairs
+                    .iter()
+                    .filter(|(f, v)| h.set(f.as_ref(), v.as_ref(), me, mv))
+                    .count())
+            },
+            || 0,
+        )
+    }
+
+    /// HSETNX: sets a field only if missing; whether it was set.
+    pub fn hsetnx(&self, key: &[u8], field: &[u8], value: &[u8]) -> Result<bool> {
+        self.hash_write(
+            key,
+            true,
+            |h, (me, mv)| {
+                if h.get(field).is_some() {
+                    Ok(false)
+                } else {
+                    Ok(h.set(field, value, me, mv))
+                }
+            },
+            || false,
+        )
+    }
+
+    /// HGET.
+    pub fn hget(&self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>> {
+        self.hash_read(key, |h| h.get(field).map(Bytes::copy_from_slice), || None)
+    }
+
+    /// HMGET.
+    pub fn hmget<F: AsRef<[u8]>>(&self, key: &[u8], fields: &[F]) -> Result<Vec<Option<Bytes>>> {
+        self.hash_read(
+            key,
+            |h| {
+                fields
+                    .iter()
+                    .map(|f| h.get(f.as_ref()).map(Bytes::copy_from_slice))
+                    .collect()
+            },
+            || vec![None; fields.len()],
+        )
+    }
+
+    /// HDEL: removes fields (the key goes when empty); returns how many existed.
+    pub fn hdel<F: AsRef<[u8]>>(&self, key: &[u8], fields: &[F]) -> Result<usize> {
+        self.hash_write(
+            key,
+            false,
+            |h, _| Ok(fields.iter().filter(|f| h.remove(f.as_ref())).count()),
+            || 0,
+        )
+    }
+
+    /// HEXISTS.
+    pub fn hexists(&self, key: &[u8], field: &[u8]) -> Result<bool> {
+        self.hash_read(key, |h| h.get(field).is_some(), || false)
+    }
+
+    /// HLEN.
+    pub fn hlen(&self, key: &[u8]) -> Result<usize> {
+        self.hash_read(key, |h| h.len(), || 0)
+    }
+
+    /// HSTRLEN: length of a field's value (0 if missing).
+    pub fn hstrlen(&self, key: &[u8], field: &[u8]) -> Result<usize> {
+        self.hash_read(key, |h| h.get(field).map_or(0, |v| v.len()), || 0)
+    }
+
+    /// HKEYS.
+    pub fn hkeys(&self, key: &[u8]) -> Result<Vec<Bytes>> {
+        self.hash_read(
+            key,
+            |h| {
+                let mut v = Vec::with_capacity(h.len());
+                h.for_each(|f, _| v.push(Bytes::copy_from_slice(f)));
+                v
+            },
+            Vec::new,
+        )
+    }
+
+    /// HVALS.
+    pub fn hvals(&self, key: &[u8]) -> Result<Vec<Bytes>> {
+        self.hash_read(
+            key,
+            |h| {
+                let mut v = Vec::with_capacity(h.len());
+                h.for_each(|_, x| v.push(Bytes::copy_from_slice(x)));
+                v
+            },
+            Vec::new,
+        )
+    }
+
+    /// HGETALL: (field, value) pairs.
+    pub fn hgetall(&self, key: &[u8]) -> Result<Vec<(Bytes, Bytes)>> {
+        self.hash_read(key, |h| h.pairs(), Vec::new)
+    }
+
+    /// HINCRBY.
+    pub fn hincrby(&self, key: &[u8], field: &[u8], delta: i64) -> Result<i64> {
+        self.hash_write(
+            key,
+            true,
+            |h, (me, mv)| {
+                let cur = match h.get(field) {
+                    None => 0,
+                    Some(v) => parse_i64(v).ok_or(Error::HashNotInteger)?,
+                };
+                let new = cur.checked_add(delta).ok_or(Error::Overflow)?;
+                h.set(field, itoa::Buffer::new().format(new).as_bytes(), me, mv);
+                Ok(new)
+            },
+            || 0,
+        )
+    }
+
+    /// HINCRBYFLOAT: like INCRBYFLOAT on a field; returns the new text.
+    pub fn hincrbyfloat(&self, key: &[u8], field: &[u8], incr: &[u8]) -> Result<Bytes> {
+        let inc = LongDouble::parse(incr).ok_or(Error::NotFloat)?;
+        if !inc.is_finite() {
+            return Err(Error::NanOrInfinity);
+        }
+        self.hash_write(
+            key,
+            true,
+            |h, (me, mv)| {
+                let cur = match h.get(field) {
+                    None => LongDouble::ZERO,
+                    Some(v) => LongDouble::parse(v).ok_or(Error::HashNotFloat)?,
+                };
+                let new = cur.add(inc);
+                if !new.is_finite() {
+                    return Err(Error::IncrNanOrInfinity);
+                }
+                let text = new.to_human();
+                h.set(field, text.as_bytes(), me, mv);
+                Ok(Bytes::from(text))
+            },
+            Bytes::new,
+        )
+    }
+
+    /// HRANDFIELD without a count: one random field, None if the key is missing.
+    pub fn hrandfield(&self, key: &[u8]) -> Result<Option<Bytes>> {
+        self.hash_read(
+            key,
+            |h| {
+                let i = fastrand::usize(..h.len());
+                h.nth(i).map(|(f, _)| Bytes::copy_from_slice(f))
+            },
+            || None,
+        )
+    }
+
+    /// HRANDFIELD key count: `count >= 0` distinct fields (all if count >= len); `count < 0`:
+    /// `-count` fields, possibly repeated. Pairs carry the value (for WITHVALUES).
+    pub fn hrandfield_count(&self, key: &[u8], count: i64) -> Result<Vec<(Bytes, Bytes)>> {
+        self.hash_read(
+            key,
+            |h| {
+                let len = h.len();
+                let own = |(f, v): (&[u8], &[u8])| (Bytes::copy_from_slice(f), Bytes::copy_from_slice(v));
+                if count < 0 {
+                    let n = count.unsigned_abs() as usize;
+                    let pairs = h.pairs();
+                    (0..n)
+                        .map(|_| pairs[fastrand::usize(..len)].clone())
+                        .collect()
+                } else if count as u64 >= len as u64 {
+                    h.pairs()
+                } else {
+                    let mut idx: Vec<usize> = (0..len).collect();
+                    fastrand::shuffle(&mut idx);
+                    idx.truncate(count as usize);
+                    let pairs = h.pairs();
+                    let _ = own;
+                    idx.into_iter().map(|i| pairs[i].clone()).collect()
+                }
+            },
+            Vec::new,
+        )
+    }
+
+    /// HSCAN: (next cursor, pairs). Small hashes are returned whole with cursor 0.
+    pub fn hscan(&self, key: &[u8], cursor: u64, opts: ScanOptions<'_>) -> Result<(u64, Vec<(Bytes, Bytes)>)> {
+        let _ = cursor;
+        self.hash_read(
+            key,
+            |h| {
+                let mut out = Vec::new();
+                h.for_each(|f, v| {
+                    if opts.pattern.is_none_or(|p| glob_match(p, f)) {
+                        out.push((Bytes::copy_from_slice(f), Bytes::copy_from_slice(v)));
+                    }
+                });
+                (0, out)
+            },
+            || (0, Vec::new()),
+        )
+    }
+
+    // ------------------------------------------------------------------ generic
+
+    /// EXISTS: how many of the keys exist (duplicates counted).
+    pub fn exists<K: AsRef<[u8]>>(&self, keys: &[K]) -> usize {
+        let _g = self.store.shared();
+        let now = self.now();
+        keys.iter()
+            .filter(|k| self.ks().read(self.store, k.as_ref(), now, false, |e| e.is_some()))
+            .count()
+    }
+
+    /// TYPE: the key's type, None if missing.
+    pub fn key_type(&self, key: &[u8]) -> Option<KeyType> {
+        self.read(key, false, |e| e.map(|e| e.data.key_type()))
+    }
+
+    /// DEL / UNLINK: removes keys atomically; returns how many existed.
+    pub fn del<K: AsRef<[u8]>>(&self, keys: &[K]) -> usize {
+        let run = || {
+            let now = self.now();
+            keys.iter()
+                .filter(|k| self.write_nogate(k.as_ref(), now, |slot| slot.remove().is_some()))
+                .count()
+        };
+        if keys.len() == 1 {
+            let _g = self.store.shared();
+            run()
+        } else {
+            self.store.exclusive(|_| run())
+        }
+    }
+
+    /// UNLINK (same as DEL here: values are freed inline).
+    pub fn unlink<K: AsRef<[u8]>>(&self, keys: &[K]) -> usize {
+        self.del(keys)
+    }
+
+    /// TOUCH: updates access times; returns how many keys exist.
+    pub fn touch<K: AsRef<[u8]>>(&self, keys: &[K]) -> usize {
+        let _g = self.store.shared();
+        let now = self.now();
+        keys.iter()
+            .filter(|k| self.ks().read(self.store, k.as_ref(), now, true, |e| e.is_some()))
+            .count()
+    }
+
+    fn take_entry(&self, key: &[u8], now: u64) -> Option<Entry> {
+        self.write_nogate(key, now, |slot| slot.remove())
+    }
+
+    /// RENAME: moves `src` to `dst` (overwriting it, keeping src's TTL). [`Error::NoSuchKey`]
+    /// if `src` is missing.
+    pub fn rename(&self, src: &[u8], dst: &[u8]) -> Result<()> {
+        self.rename_impl(src, dst, false).map(|_| ())
+    }
+
+    /// RENAMENX: like RENAME but only if `dst` does not exist; whether it renamed.
+    pub fn renamenx(&self, src: &[u8], dst: &[u8]) -> Result<bool> {
+        self.rename_impl(src, dst, true)
+    }
+
+    fn rename_impl(&self, src: &[u8], dst: &[u8], nx: bool) -> Result<bool> {
+        self.store.exclusive(|_| {
+            let now = self.now();
+            if !self.ks().exists_live(src, now) {
+                // Lazily expire it if it was there.
+                self.write_nogate(src, now, |_| ());
+                return Err(Error::NoSuchKey);
+            }
+            if src == dst {
+                return Ok(!nx);
+            }
+            if nx && self.ks().exists_live(dst, now) {
+                return Ok(false);
+            }
+            let Some(e) = self.take_entry(src, now) else {
+                return Err(Error::NoSuchKey);
+            };
+            self.write_nogate(dst, now, |slot| {
+                slot.insert(e);
+            });
+            Ok(true)
+        })
+    }
+
+    /// COPY src dst [DB db] [REPLACE]: copies the value and TTL; whether it copied.
+    pub fn copy(&self, src: &[u8], dst: &[u8], dst_db: Option<usize>, replace: bool) -> Result<bool> {
+        let target = dst_db.unwrap_or(self.index);
+        if target >= self.store.databases() {
+            return Err(Error::DbIndexOutOfRange);
+        }
+        if target == self.index && src == dst {
+            return Err(Error::SameObject);
+        }
+        self.store.exclusive(|_| {
+            let now = self.now();
+            let Some(e) = self.ks().read(self.store, src, now, false, |e| e.cloned()) else {
+                return Ok(false);
+            };
+            let to = Db::new(self.store, target);
+            if !replace && to.ks().exists_live(dst, now) {
+                return Ok(false);
+            }
+            to.write_nogate(dst, now, |slot| {
+                slot.insert(Entry::new(e.data, e.expire_at, evict::new_meta(now)));
+            });
+            Ok(true)
+        })
+    }
+
+    /// MOVE key db: moves the key (with TTL) to another database if absent there.
+    pub fn move_key(&self, key: &[u8], dst_db: usize) -> Result<bool> {
+        if dst_db >= self.store.databases() {
+            return Err(Error::DbIndexOutOfRange);
+        }
+        if dst_db == self.index {
+            return Err(Error::SameObject);
+        }
+        self.store.exclusive(|_| {
+            let now = self.now();
+            let to = Db::new(self.store, dst_db);
+            if !self.ks().exists_live(key, now) || to.ks().exists_live(key, now) {
+                return Ok(false);
+            }
+            let Some(e) = self.take_entry(key, now) else {
+                return Ok(false);
+            };
+            to.write_nogate(key, now, |slot| {
+                slot.insert(e);
+            });
+            Ok(true)
+        })
+    }
+
+    /// KEYS pattern: every live key matching the glob.
+    pub fn keys(&self, pattern: &[u8]) -> Vec<Bytes> {
+        let _g = self.store.shared();
+        let now = self.now();
+        let all = pattern == b"*";
+        let ks = self.ks();
+        let mut out = Vec::new();
+        for si in 0..ks.shard_count() {
+            ks.visit_buckets(si, 0, usize::MAX, |k, e| {
+                if !e.is_expired(now) && (all || glob_match(pattern, k)) {
+                    out.push(Bytes::copy_from_slice(k));
+                }
+                true
+            });
+        }
+        out
+    }
+
+    /// SCAN cursor [MATCH p] [COUNT n] [TYPE t]: (next cursor, keys); 0 when done.
+    ///
+    /// Every key present for the whole iteration is returned at least once. The cursor walks
+    /// the shards in order and, inside a shard, its hash table's buckets in index order.
+    /// Entries of an open-addressing table only move when the table rehashes; every insert that
+    /// may rehash bumps the shard's epoch, which the cursor carries, and a cursor with a stale
+    /// epoch restarts its shard from bucket 0 (so keys may repeat, as Redis allows, but none
+    /// present throughout is missed).
+    pub fn scan(&self, cursor: u64, opts: ScanOptions<'_>) -> (u64, Vec<Bytes>) {
+        let _g = self.store.shared();
+        let now = self.now();
+        let ks = self.ks();
+        let count = if opts.count == 0 { 10 } else { opts.count };
+        let (mut si, mut bucket, epoch) = decode_cursor(cursor);
+        let mut out = Vec::new();
+        if si >= ks.shard_count() {
+            return (0, out);
+        }
+        if cursor != 0 && (ks.epochs[si].load(Ordering::Relaxed) & 0xffff) != epoch {
+            bucket = 0;
+        }
+        let mut budget = count.saturating_mul(10).max(count);
+        let mut seen = 0usize;
+        loop {
+            let (next, ep) = ks.visit_buckets(si, bucket, budget, |k, e| {
+                seen += 1;
+                if e.is_expired(now) {
+                    return seen < count;
+                }
+                if let Some(t) = opts.key_type {
+                    if t != Some(e.data.key_type()) {
+                        return seen < count;
+                    }
+                }
+                if opts.pattern.is_none_or(|p| glob_match(p, k)) {
+                    out.push(Bytes::copy_from_slice(k));
+                }
+                seen < count
+            });
+            let visited = next.map_or(budget, |n| n - bucket);
+            budget = budget.saturating_sub(visited.max(1));
+            match next {
+                Some(n) => {
+                    if seen >= count || budget == 0 {
+                        return (encode_cursor(si, n, ep), out);
+                    }
+                    bucket = n;
+                }
+                None => {
+                    si += 1;
+                    bucket = 0;
+                    if si >= ks.shard_count() {
+                        return (0, out);
+                    }
+                    if seen >= count || budget == 0 {
+                        let ep = ks.epochs[si].load(Ordering::Relaxed);
+                        return (encode_cursor(si, 0, ep), out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// RANDOMKEY: a random live key, None if the database is empty.
+    pub fn randomkey(&self) -> Option<Bytes> {
+        let _g = self.store.shared();
+        let now = self.now();
+        let ks = self.ks();
+        let shards = ks.shard_count();
+        for _ in 0..shards * 4 {
+            let si = fastrand::usize(..shards);
+            let buckets = ks.shard(si).read().buckets();
+            let start = fastrand::usize(..buckets.max(1));
+            let mut found = None;
+            for (from, max) in [(start, 256), (0, start.min(256))] {
+                ks.visit_buckets(si, from, max, |k, e| {
+                    if e.is_expired(now) {
+                        return true;
+                    }
+                    found = Some(Bytes::copy_from_slice(k));
+                    false
+                });
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        // Sparse or mostly expired: fall back to a full walk.
+        let mut found = None;
+        for si in 0..shards {
+            ks.visit_buckets(si, 0, usize::MAX, |k, e| {
+                if e.is_expired(now) {
+                    return true;
+                }
+                found = Some(Bytes::copy_from_slice(k));
+                false
+            });
+            if found.is_some() {
+                break;
+            }
+        }
+        found
+    }
+
+    /// DBSIZE: number of keys (including expired keys not yet reclaimed, as Redis).
+    pub fn dbsize(&self) -> usize {
+        let _g = self.store.shared();
+        self.ks().len()
+    }
+
+    /// FLUSHDB: removes every key atomically; returns how many there were. Watched keys that
+    /// existed are touched.
+    pub fn flushdb(&self) -> usize {
+        self.store.exclusive(|_| {
+            let now = self.now();
+            let watched = self.store.watches.keys_of(self.index);
+            let touched: Vec<_> = watched
+                .into_iter()
+                .filter(|k| self.ks().exists_live(k, now))
+                .collect();
+            let n = self.ks().clear();
+            for k in touched {
+                self.store.watches.touch(self.index, &k);
+            }
+            n
+        })
+    }
+
+    /// INFO keyspace statistics.
+    pub fn stats(&self) -> DbStats {
+        let _g = self.store.shared();
+        let ks = self.ks();
+        DbStats {
+            keys: ks.len(),
+            expires: ks.volatile(),
+            avg_ttl: 0,
+        }
+    }
+
+    /// OBJECT ENCODING.
+    pub fn object_encoding(&self, key: &[u8]) -> Option<Encoding> {
+        self.read(key, false, |e| e.map(|e| e.data.encoding()))
+    }
+
+    /// OBJECT IDLETIME in seconds.
+    pub fn object_idletime(&self, key: &[u8]) -> Option<u64> {
+        let now = self.now();
+        self.read(key, false, |e| {
+            e.map(|e| evict::idle_secs(e.meta.load(Ordering::Relaxed), now))
+        })
+    }
+
+    /// OBJECT FREQ: the LFU counter (after decay).
+    pub fn object_freq(&self, key: &[u8]) -> Option<u8> {
+        let now = self.now();
+        let decay = self.store.config.lfu_decay_time.load(Ordering::Relaxed);
+        self.read(key, false, |e| {
+            e.map(|e| evict::lfu_decayed(e.meta.load(Ordering::Relaxed), now, decay) as u8)
+        })
+    }
+
+    /// A copy of the key's value and expiry (DEBUG, dumps).
+    pub fn get_value(&self, key: &[u8]) -> Option<(Value, Option<u64>)> {
+        self.read(key, false, |e| e.map(|e| (e.data.to_value(), e.expire_opt())))
+    }
+
+    /// Writes a value with an expiry (0/None = none), replacing any key (restores, tests).
+    pub fn put_value(&self, key: &[u8], value: &Value, expire_at: Option<u64>) {
+        let (me, mv) = self.limits();
+        self.write(key, |slot| {
+            let e = self.new_entry(Data::from_value(value, me, mv), expire_at.unwrap_or(0), slot.now);
+            slot.insert(e);
+        })
+    }
+
+    /// Visits every live key with an owned copy of its value and expiry, one shard at a time
+    /// (no lock is held while `f` runs). For AOF rewrite and DEBUG DIGEST.
+    pub fn for_each(&self, mut f: impl FnMut(Bytes, Value, Option<u64>)) {
+        let ks = self.ks();
+        for si in 0..ks.shard_count() {
+            let mut batch = Vec::new();
+            {
+                let _g = self.store.shared();
+                let now = self.now();
+                ks.visit_buckets(si, 0, usize::MAX, |k, e| {
+                    if !e.is_expired(now) {
+                        batch.push((Bytes::copy_from_slice(k), e.data.to_value(), e.expire_opt()));
+                    }
+                    true
+                });
+            }
+            for (k, v, t) in batch {
+                f(k, v, t);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ expiry
+
+    fn expire_generic(
+        &self,
+        key: &[u8],
+        when: i64,
+        secs: bool,
+        relative: bool,
+        cond: ExpireCondition,
+        cmd: &'static str,
+    ) -> Result<ExpireOutcome> {
+        let now = self.now();
+        let mut when = when;
+        if secs {
+            if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+                return Err(Error::InvalidExpireTime(cmd));
+            }
+            when *= 1000;
+        }
+        let base = if relative { now as i64 } else { 0 };
+        if when > i64::MAX - base {
+            return Err(Error::InvalidExpireTime(cmd));
+        }
+        when += base;
+        let _g = self.store.shared();
+        self.write_nogate(key, now, |slot| {
+            let Some(e) = slot.get() else {
+                return Ok(ExpireOutcome::NotSet);
+            };
+            let cur = e.expire_at;
+            let ok = match cond {
+                ExpireCondition::Always => true,
+                ExpireCondition::Nx => cur == 0,
+                ExpireCondition::Xx => cur != 0,
+                ExpireCondition::Gt => cur != 0 && when > cur as i64,
+                ExpireCondition::Lt => cur == 0 || when < cur as i64,
+            };
+            if !ok {
+                return Ok(ExpireOutcome::NotSet);
+            }
+            if when <= now as i64 {
+                slot.remove();
+                return Ok(ExpireOutcome::Deleted);
+            }
+            if let Some(e) = slot.get_mut() {
+                e.expire_at = when as u64;
+            }
+            Ok(ExpireOutcome::Set(when as u64))
+        })
+    }
+
+    /// EXPIRE key seconds [NX|XX|GT|LT]. Negative or past times delete the key.
+    pub fn expire(&self, key: &[u8], seconds: i64, cond: ExpireCondition) -> Result<ExpireOutcome> {
+        self.expire_generic(key, seconds, true, true, cond, "expire")
+    }
+
+    /// PEXPIRE key ms [NX|XX|GT|LT].
+    pub fn pexpire(&self, key: &[u8], ms: i64, cond: ExpireCondition) -> Result<ExpireOutcome> {
+        self.expire_generic(key, ms, false, true, cond, "pexpire")
+    }
+
+    /// EXPIREAT key unix-seconds [NX|XX|GT|LT].
+    pub fn expireat(&self, key: &[u8], at_secs: i64, cond: ExpireCondition) -> Result<ExpireOutcome> {
+        self.expire_generic(key, at_secs, true, false, cond, "expireat")
+    }
+
+    /// PEXPIREAT key unix-ms [NX|XX|GT|LT].
+    pub fn pexpireat(&self, key: &[u8], at_ms: i64, cond: ExpireCondition) -> Result<ExpireOutcome> {
+        self.expire_generic(key, at_ms, false, false, cond, "pexpireat")
+    }
+
+    /// The key's absolute expiry: None if missing, Some(None) if it has no TTL.
+    pub fn live_expire_at(&self, key: &[u8]) -> Option<Option<u64>> {
+        self.read(key, false, |e| e.map(|e| e.expire_opt()))
+    }
+
+    /// PTTL: remaining ms, -1 without TTL, -2 if missing.
+    pub fn pttl(&self, key: &[u8]) -> i64 {
+        let now = self.now();
+        match self.live_expire_at(key) {
+            None => -2,
+            Some(None) => -1,
+            Some(Some(at)) => at.saturating_sub(now) as i64,
+        }
+    }
+
+    /// TTL: remaining seconds rounded to nearest ((ms+500)/1000), -1, -2.
+    pub fn ttl(&self, key: &[u8]) -> i64 {
+        match self.pttl(key) {
+            t if t < 0 => t,
+            ms => (ms + 500) / 1000,
+        }
+    }
+
+    /// PEXPIRETIME: absolute expiry in ms, -1, -2.
+    pub fn pexpiretime(&self, key: &[u8]) -> i64 {
+        match self.live_expire_at(key) {
+            None => -2,
+            Some(None) => -1,
+            Some(Some(at)) => at as i64,
+        }
+    }
+
+    /// EXPIRETIME: absolute expiry in seconds (rounded), -1, -2.
+    pub fn expiretime(&self, key: &[u8]) -> i64 {
+        match self.pexpiretime(key) {
+            t if t < 0 => t,
+            ms => (ms + 500) / 1000,
+        }
+    }
+
+    /// PERSIST: removes the TTL; whether there was one.
+    pub fn persist(&self, key: &[u8]) -> bool {
+        self.write(key, |slot| {
+            if slot.get().is_some_and(|e| e.expire_at != 0) {
+                if let Some(e) = slot.get_mut() {
+                    e.expire_at = 0;
+                }
+                true
+            } else {
+                false
+            }
+        })
+    }
+}
+
+fn encode_cursor(shard: usize, bucket: usize, epoch: u32) -> u64 {
+    CURSOR_MARK
+        | ((epoch as u64 & 0xffff) << (BUCKET_BITS + SHARD_BITS))
+        | ((shard as u64) << BUCKET_BITS)
+        | (bucket as u64 & ((1 << BUCKET_BITS) - 1))
+}
+
+fn decode_cursor(c: u64) -> (usize, usize, u32) {
+    if c == 0 {
+        return (0, 0, 0);
+    }
+    let bucket = (c & ((1 << BUCKET_BITS) - 1)) as usize;
+    let shard = ((c >> BUCKET_BITS) & ((1 << SHARD_BITS) - 1)) as usize;
+    let epoch = ((c >> (BUCKET_BITS + SHARD_BITS)) & 0xffff) as u32;
+    (shard, bucket, epoch)
+}
