@@ -1,0 +1,186 @@
+//! Command dispatch: lookup, subcommand resolution, arity, auth, MULTI queueing, then the
+//! handler. The connection loop, EXEC and AOF replay all come through here.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::args::Args;
+use crate::client::{Client, ReplyMode};
+use crate::ctx::{Ctx, Out};
+use crate::error::{CmdError, CmdResult};
+use crate::shared::Shared;
+use crate::table::{self, Flags, Spec};
+
+/// Resolves `argv` to its spec (the subcommand's for a container) and checks arity.
+/// Returns the spec and how many leading words name it (1, or 2 for a subcommand).
+pub(crate) fn resolve(shared: &Shared, argv: &[Bytes]) -> Result<(&'static Spec, usize), CmdError> {
+    let Some(spec) = shared.table.get(&argv[0]) else {
+        return Err(CmdError::unknown_command(&argv[0], &argv[1..]));
+    };
+    if spec.subs.is_empty() {
+        if !spec.arity_ok(argv.len()) {
+            return Err(CmdError::arity(spec.name));
+        }
+        return Ok((spec, 1));
+    }
+    if argv.len() < 2 {
+        return Err(CmdError::arity(spec.name));
+    }
+    let Some(sub) = table::sub(spec, &argv[1]) else {
+        return Err(CmdError::unknown_subcommand(spec.name, &argv[1]));
+    };
+    if !sub.arity_ok(argv.len()) {
+        return Err(CmdError::arity(sub.name));
+    }
+    Ok((sub, 2))
+}
+
+/// Whether `spec` is one of the commands MULTI runs immediately instead of queueing.
+fn runs_in_multi(spec: &Spec) -> bool {
+    matches!(
+        spec.name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
+/// Executes one command from a client, writing its reply (or error) to `out`.
+pub(crate) fn execute(shared: &Shared, client: &mut Client, argv: &[Bytes], out: &mut BytesMut) {
+    let mark = out.len();
+    let proto = client.proto;
+    let result = execute_inner(shared, client, argv, out);
+    if let Err(e) = result {
+        shared.stats.error_replies.fetch_add(1, Ordering::Relaxed);
+        Out::new(out, proto).error(&e);
+    }
+    match client.reply_mode {
+        ReplyMode::On => {}
+        ReplyMode::Off => out.truncate(mark),
+        ReplyMode::Skip => {
+            out.truncate(mark);
+            client.reply_mode = ReplyMode::On;
+        }
+        ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
+    }
+}
+
+fn execute_inner(
+    shared: &Shared,
+    client: &mut Client,
+    argv: &[Bytes],
+    out: &mut BytesMut,
+) -> CmdResult {
+    let (spec, words) = match resolve(shared, argv) {
+        Ok(r) => r,
+        Err(e) => {
+            shared.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+            if let Some(m) = client.multi.as_mut() {
+                m.dirty = true;
+            }
+            return Err(e);
+        }
+    };
+    if !client.authenticated && !spec.flags.contains(Flags::NOAUTH) {
+        if let Some(m) = client.multi.as_mut() {
+            m.dirty = true;
+        }
+        return Err(CmdError::NoAuth);
+    }
+    if shared.loading.load(Ordering::Relaxed) && !spec.flags.contains(Flags::LOADING) {
+        return Err(CmdError::Loading);
+    }
+    if let Some(m) = client.multi.as_mut() {
+        if !runs_in_multi(spec) {
+            if spec.flags.contains(Flags::NO_MULTI) {
+                m.dirty = true;
+                return Err(CmdError::NotInMulti);
+            }
+            m.queue.push(argv.to_vec());
+            resp::write::simple(out, b"QUEUED");
+            return Ok(());
+        }
+    }
+    call(shared, client, spec, words, argv, out, None)
+}
+
+/// Runs a resolved command: the handler, stats, slowlog.
+pub(crate) fn call(
+    shared: &Shared,
+    client: &mut Client,
+    spec: &'static Spec,
+    words: usize,
+    argv: &[Bytes],
+    out: &mut BytesMut,
+    in_exec: Option<&mut Vec<(usize, Vec<Bytes>)>>,
+) -> CmdResult {
+    let start = Instant::now();
+    client.info.set_last_cmd(spec);
+    let proto = client.proto;
+    let mut cx = Ctx {
+        out: Out::new(out, proto),
+        client,
+        shared,
+        argv,
+        in_exec,
+    };
+    let result = (spec.handler)(&mut cx, Args::new(&argv[words..]));
+    shared.stats.commands.fetch_add(1, Ordering::Relaxed);
+    let micros = start.elapsed().as_micros() as u64;
+    if shared.slowlog.is_slow(micros) && !spec.flags.contains(Flags::SKIP_SLOWLOG) {
+        let name = cx.client.info.names.lock().name.clone().unwrap_or_default();
+        shared.slowlog.push(
+            argv,
+            micros,
+            cx.client.info.addr_text(),
+            name,
+            shared.now_ms() / 1000,
+        );
+    }
+    result
+}
+
+/// A client with no connection, for replaying commands (AOF load) and for tests: runs commands
+/// through the same dispatch as a network client and returns the raw reply bytes.
+#[derive(Debug)]
+pub struct LocalClient {
+    client: Client,
+    out: BytesMut,
+}
+
+impl LocalClient {
+    /// A new, authenticated local client (db 0, RESP2).
+    pub fn new(shared: &Shared) -> LocalClient {
+        let info = std::sync::Arc::new(crate::client::ClientInfo::new(
+            shared.clients.next_id(),
+            None,
+            None,
+            None,
+            -1,
+        ));
+        LocalClient {
+            client: Client::new(info, true),
+            out: BytesMut::new(),
+        }
+    }
+
+    /// Executes one command and returns its reply bytes.
+    pub fn execute(&mut self, shared: &Shared, argv: &[Bytes]) -> Bytes {
+        if argv.is_empty() {
+            return Bytes::new();
+        }
+        execute(shared, &mut self.client, argv, &mut self.out);
+        self.out.split().freeze()
+    }
+
+    /// The selected database.
+    pub fn db(&self) -> usize {
+        self.client.db
+    }
+}
+
+/// Measures the time since `start` in microseconds.
+#[allow(dead_code)]
+pub(crate) fn micros_since(start: Instant) -> u64 {
+    start.elapsed().as_micros() as u64
+}

@@ -1,0 +1,243 @@
+//! [`Shared`]: the state every connection sees — store, config, command table, client
+//! registry, statistics, the persistence hook and the shutdown signal.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use parking_lot::{Mutex, RwLock};
+use tokio_util::sync::CancellationToken;
+
+use crate::client::Clients;
+use crate::config::Config;
+use crate::slowlog::SlowLog;
+use crate::table::Table;
+
+/// Where the effects of write commands go (the AOF). The server calls [`append`] for each
+/// effect as the command runs (in execution order: a MULTI/EXEC block arrives wrapped in
+/// MULTI ... EXEC), and awaits [`barrier`] once per batch of pipelined commands that propagated
+/// anything, before the batch's replies are written.
+///
+/// [`append`]: Propagate::append
+/// [`barrier`]: Propagate::barrier
+pub trait Propagate: Send + Sync + 'static {
+    /// Records one effect: `argv` (a command) to be replayed in database `db`.
+    fn append(&self, db: usize, argv: &[Bytes]);
+    /// Resolves when everything appended so far is as durable as the fsync policy requires
+    /// (written to the OS; fsynced with `appendfsync always`).
+    fn barrier(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>;
+}
+
+/// Handles DEBUG subcommands that belong to persistence (LOADAOF, AOF-FLUSH-SLEEP...), installed
+/// by the AOF layer: returns `None` if it does not know the subcommand.
+pub type DebugHook =
+    dyn Fn(&mut crate::ctx::Ctx<'_>, &[Bytes]) -> Option<crate::error::CmdResult> + Send + Sync;
+
+/// Called after CONFIG SET changed directives (names are canonical).
+pub type ConfigListener = dyn Fn(&[&'static str], &Config) + Send + Sync;
+
+/// Server statistics (INFO stats).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Commands executed.
+    pub commands: AtomicU64,
+    /// Bytes read from clients.
+    pub net_input: AtomicU64,
+    /// Bytes written to clients.
+    pub net_output: AtomicU64,
+    /// Key lookups that found the key (filled by handlers that count them).
+    pub keyspace_hits: AtomicU64,
+    /// Key lookups that missed.
+    pub keyspace_misses: AtomicU64,
+    /// Error replies sent.
+    pub error_replies: AtomicU64,
+    /// Unknown commands / wrong arity (Redis's `rejected_calls`).
+    pub rejected_calls: AtomicU64,
+    /// Changes since the last save (INFO persistence `rdb_changes_since_last_save`).
+    pub dirty: AtomicU64,
+}
+
+impl Stats {
+    /// Resets the counters CONFIG RESETSTAT resets.
+    pub fn reset(&self) {
+        for c in [
+            &self.commands,
+            &self.net_input,
+            &self.net_output,
+            &self.keyspace_hits,
+            &self.keyspace_misses,
+            &self.error_replies,
+            &self.rejected_calls,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// How SHUTDOWN asked the server to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ShutdownRequest {
+    /// `NOSAVE` was given.
+    pub nosave: bool,
+    /// `SAVE` was given.
+    pub save: bool,
+}
+
+/// State shared by all connections.
+pub struct Shared {
+    /// The keyspace.
+    pub store: Arc<store::Store>,
+    /// The configuration (CONFIG GET/SET).
+    pub config: RwLock<Config>,
+    /// The command table.
+    pub table: Table,
+    /// Connected clients.
+    pub clients: Clients,
+    /// Counters.
+    pub stats: Stats,
+    /// The slow log.
+    pub slowlog: SlowLog,
+    /// When the server started.
+    pub started: Instant,
+    /// Unix time (s) the server started.
+    pub started_unix: u64,
+    /// 40-hex run id.
+    pub run_id: String,
+    /// Cancelled to stop the server (signal or SHUTDOWN).
+    pub shutdown: CancellationToken,
+    /// Set by SHUTDOWN with its options.
+    pub shutdown_request: Mutex<Option<ShutdownRequest>>,
+    /// Whether active expiry runs (DEBUG SET-ACTIVE-EXPIRE).
+    pub active_expire: AtomicBool,
+    /// Whether the dataset is loading (commands without `loading` get -LOADING).
+    pub loading: AtomicBool,
+    /// Unix time (s) of the last successful save (LASTSAVE).
+    pub last_save: AtomicU64,
+    /// The persistence sink, if any (installed by the AOF layer).
+    pub propagate: RwLock<Option<Arc<dyn Propagate>>>,
+    /// Fast check for "is a sink installed".
+    pub propagate_on: AtomicBool,
+    /// Extra DEBUG subcommands (installed by the AOF layer).
+    pub debug_hook: RwLock<Option<Arc<DebugHook>>>,
+    /// CONFIG SET listeners.
+    pub config_listeners: RwLock<Vec<Arc<ConfigListener>>>,
+    /// Extra INFO persistence lines provider (installed by the AOF layer): returns
+    /// `name:value\r\n` lines replacing the default `aof_*` fields.
+    pub info_persistence: RwLock<Option<Arc<dyn Fn() -> String + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("store", &self.store)
+            .field("clients", &self.clients.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// Builds the shared state for `config`, with a new store sized by it.
+    pub fn new(config: Config) -> Arc<Shared> {
+        let store = store::Store::builder()
+            .databases(config.databases())
+            .hash_max_listpack_entries(config.int("hash-max-listpack-entries").max(0) as usize)
+            .hash_max_listpack_value(config.int("hash-max-listpack-value").max(0) as usize)
+            .build();
+        Shared::with_store(config, Arc::new(store))
+    }
+
+    /// Builds the shared state around an existing store.
+    pub fn with_store(config: Config, store: Arc<store::Store>) -> Arc<Shared> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let slowlog = SlowLog::new(
+            config.int("slowlog-log-slower-than"),
+            config.int("slowlog-max-len").max(0) as usize,
+        );
+        Arc::new(Shared {
+            store,
+            config: RwLock::new(config),
+            table: Table::new(crate::commands::FAMILIES),
+            clients: Clients::default(),
+            stats: Stats::default(),
+            slowlog,
+            started: Instant::now(),
+            started_unix: now,
+            run_id: run_id(),
+            shutdown: CancellationToken::new(),
+            shutdown_request: Mutex::new(None),
+            active_expire: AtomicBool::new(true),
+            loading: AtomicBool::new(false),
+            last_save: AtomicU64::new(now),
+            propagate: RwLock::new(None),
+            propagate_on: AtomicBool::new(false),
+            debug_hook: RwLock::new(None),
+            config_listeners: RwLock::new(Vec::new()),
+            info_persistence: RwLock::new(None),
+        })
+    }
+
+    /// Installs the persistence sink.
+    pub fn set_propagate(&self, sink: Arc<dyn Propagate>) {
+        *self.propagate.write() = Some(sink);
+        self.propagate_on.store(true, Ordering::Release);
+    }
+
+    /// Installs the DEBUG hook for persistence subcommands.
+    pub fn set_debug_hook(&self, hook: Arc<DebugHook>) {
+        *self.debug_hook.write() = Some(hook);
+    }
+
+    /// Adds a CONFIG SET listener.
+    pub fn add_config_listener(&self, l: Arc<ConfigListener>) {
+        self.config_listeners.write().push(l);
+    }
+
+    /// Applies side effects of changed directives (store limits, slowlog) and notifies
+    /// listeners.
+    pub fn config_changed(&self, names: &[&'static str]) {
+        let cfg = self.config.read().clone();
+        for n in names {
+            match *n {
+                "hash-max-listpack-entries" => self
+                    .store
+                    .set_hash_max_listpack_entries(cfg.int(n).max(0) as usize),
+                "hash-max-listpack-value" => self
+                    .store
+                    .set_hash_max_listpack_value(cfg.int(n).max(0) as usize),
+                "slowlog-log-slower-than" | "slowlog-max-len" => self.slowlog.configure(
+                    cfg.int("slowlog-log-slower-than"),
+                    cfg.int("slowlog-max-len").max(0) as usize,
+                ),
+                _ => {}
+            }
+        }
+        let listeners = self.config_listeners.read().clone();
+        for l in listeners {
+            l(names, &cfg);
+        }
+    }
+
+    /// Requests a shutdown (SHUTDOWN command or signal).
+    pub fn request_shutdown(&self, req: ShutdownRequest) {
+        *self.shutdown_request.lock() = Some(req);
+        self.shutdown.cancel();
+    }
+
+    /// Current Unix time in milliseconds (the store's clock).
+    pub fn now_ms(&self) -> u64 {
+        self.store.now_ms()
+    }
+}
+
+fn run_id() -> String {
+    let mut s = String::with_capacity(40);
+    for _ in 0..40 {
+        let d = fastrand::u8(0..16);
+        s.push(char::from_digit(u32::from(d), 16).unwrap_or('0'));
+    }
+    s
+}
