@@ -25,7 +25,17 @@ macro_rules! families {
     };
 }
 
-families!(connection, transactions, protocol, resp3, server, strings, hashes, keys, expire);
+families!(
+    connection,
+    transactions,
+    protocol,
+    resp3,
+    server,
+    strings,
+    hashes,
+    keys,
+    expire
+);
 
 /// Every script file on disk is listed in its family's `mod.rs` (and every listed one exists).
 #[test]
@@ -41,7 +51,9 @@ fn all_scripts_are_listed() {
             continue;
         }
         let Some((_, listed)) = FAMILIES.iter().find(|(f, _)| *f == family) else {
-            problems.push(format!("family dir diff/{family}/ is not in families!(...) of diff/mod.rs"));
+            problems.push(format!(
+                "family dir diff/{family}/ is not in families!(...) of diff/mod.rs"
+            ));
             continue;
         };
         for f in std::fs::read_dir(&dir).expect("family dir").flatten() {
@@ -49,14 +61,22 @@ fn all_scripts_are_listed() {
             if p.extension().and_then(|e| e.to_str()) != Some("txt") {
                 continue;
             }
-            let name = p.file_stem().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            let name = p
+                .file_stem()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
             if !listed.contains(&name.as_str()) {
-                problems.push(format!("diff/{family}/{name}.txt is not listed in diff/{family}/mod.rs"));
+                problems.push(format!(
+                    "diff/{family}/{name}.txt is not listed in diff/{family}/mod.rs"
+                ));
             }
         }
         for name in listed.iter() {
             if !dir.join(format!("{name}.txt")).is_file() {
-                problems.push(format!("diff/{family}/mod.rs lists {name} but {name}.txt is missing"));
+                problems.push(format!(
+                    "diff/{family}/mod.rs lists {name} but {name}.txt is missing"
+                ));
             }
         }
     }
@@ -72,7 +92,10 @@ fn all_scripts_parse() {
         if !entry.path().is_dir() {
             continue;
         }
-        for f in std::fs::read_dir(entry.path()).expect("family dir").flatten() {
+        for f in std::fs::read_dir(entry.path())
+            .expect("family dir")
+            .flatten()
+        {
             let p = f.path();
             if p.extension().and_then(|e| e.to_str()) == Some("txt") {
                 let text = std::fs::read_to_string(&p).unwrap_or_default();

@@ -25,7 +25,11 @@ const TIMEOUT: &[u8] = b"<timeout>";
 
 impl Side {
     fn new(srv: ServerProc) -> Self {
-        Side { srv, conns: HashMap::new(), current: 1 }
+        Side {
+            srv,
+            conns: HashMap::new(),
+            current: 1,
+        }
     }
 
     fn conn(&mut self) -> Option<&mut Conn> {
@@ -103,19 +107,32 @@ fn clip(s: String) -> String {
 /// Compares per the modifiers; `Err(why)` on a mismatch.
 fn compare(m: &Mods, real: &[u8], ours: &[u8]) -> Result<(), &'static str> {
     if real == TIMEOUT {
-        return Err("redis did not reply within 5 s: the script waits for a reply that never comes");
+        return Err(
+            "redis did not reply within 5 s: the script waits for a reply that never comes",
+        );
     }
     if m.ignore {
         return Ok(());
     }
     if real == CLOSED || ours == CLOSED || ours == TIMEOUT {
-        return if real == ours { Ok(()) } else { Err("different") };
+        return if real == ours {
+            Ok(())
+        } else {
+            Err("different")
+        };
     }
     if m.error {
-        return if resp::is_error(real) && resp::is_error(ours) { Ok(()) } else { Err("not both errors") };
+        return if resp::is_error(real) && resp::is_error(ours) {
+            Ok(())
+        } else {
+            Err("not both errors")
+        };
     }
     if let Some(needle) = &m.contains {
-        let has = |h: &[u8]| h.windows(needle.len().max(1)).any(|w| w == needle.as_slice());
+        let has = |h: &[u8]| {
+            h.windows(needle.len().max(1))
+                .any(|w| w == needle.as_slice())
+        };
         return match (has(real), has(ours)) {
             (true, true) => Ok(()),
             (false, _) => Err("redis's reply lacks the !contains text (script bug?)"),
@@ -130,14 +147,22 @@ fn compare(m: &Mods, real: &[u8], ours: &[u8]) -> Result<(), &'static str> {
         };
     }
     if m.type_only {
-        return if real.first() == ours.first() { Ok(()) } else { Err("different types") };
+        return if real.first() == ours.first() {
+            Ok(())
+        } else {
+            Err("different types")
+        };
     }
     let (a, b) = if m.sort {
         (resp::sorted(real), resp::sorted(ours))
     } else {
         (real.to_vec(), ours.to_vec())
     };
-    let (a, b) = if m.shape { (resp::shape(&a), resp::shape(&b)) } else { (a, b) };
+    let (a, b) = if m.shape {
+        (resp::shape(&a), resp::shape(&b))
+    } else {
+        (a, b)
+    };
     if a == b {
         Ok(())
     } else if m.shape {
@@ -279,7 +304,13 @@ pub fn run_file(family: &str, name: &str) {
     for s in &mut run.sides {
         s.send(b"*1\r\n$8\r\nFLUSHALL\r\n");
         let r = s.read();
-        assert_eq!(r, b"+OK\r\n", "{rel}: FLUSHALL on {} failed: {}", s.srv.label, escape(&r));
+        assert_eq!(
+            r,
+            b"+OK\r\n",
+            "{rel}: FLUSHALL on {} failed: {}",
+            s.srv.label,
+            escape(&r)
+        );
     }
     for step in &steps {
         run.exec(step);

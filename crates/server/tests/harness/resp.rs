@@ -15,7 +15,10 @@ fn read_line(r: &mut impl BufRead, out: &mut Vec<u8>) -> io::Result<usize> {
     let start = out.len();
     let n = r.read_until(b'\n', out)?;
     if n == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "connection closed",
+        ));
     }
     if out.len() < start + 3 || out[out.len() - 2] != b'\r' || out[out.len() - 1] != b'\n' {
         return Err(io::Error::new(
@@ -202,7 +205,8 @@ mod tests {
 
     #[test]
     fn reads_nested_resp3_with_attribute() {
-        let input = b"|1\r\n+a\r\n:1\r\n%2\r\n$1\r\nk\r\n*2\r\n:1\r\n_\r\n+x\r\n~1\r\n,1.5\r\n+NEXT\r\n";
+        let input =
+            b"|1\r\n+a\r\n:1\r\n%2\r\n$1\r\nk\r\n*2\r\n:1\r\n_\r\n+x\r\n~1\r\n,1.5\r\n+NEXT\r\n";
         let r = one(input);
         assert_eq!(r, &input[..input.len() - 7]);
     }
@@ -223,7 +227,10 @@ mod tests {
 
     #[test]
     fn sorts_and_shapes() {
-        assert_eq!(sorted(b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"), b"*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+        assert_eq!(
+            sorted(b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+        );
         assert_eq!(
             sorted(b"%2\r\n+b\r\n:1\r\n+a\r\n:2\r\n"),
             b"%2\r\n+a\r\n:2\r\n+b\r\n:1\r\n"

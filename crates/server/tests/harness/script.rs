@@ -82,7 +82,9 @@ pub fn split_args(line: &str) -> Result<Vec<Vec<u8>>, String> {
                             b'a' => cur.push(7),
                             b'x' => {
                                 let hex = line.get(i..i + 2).ok_or("bad \\x escape")?;
-                                cur.push(u8::from_str_radix(hex, 16).map_err(|_| "bad \\x escape")?);
+                                cur.push(
+                                    u8::from_str_radix(hex, 16).map_err(|_| "bad \\x escape")?,
+                                );
                                 i += 2;
                             }
                             other => cur.push(other),
@@ -141,7 +143,9 @@ pub fn split_args(line: &str) -> Result<Vec<Vec<u8>>, String> {
 fn expand_repeat(spec: &[u8]) -> Result<Vec<u8>, String> {
     let text = std::str::from_utf8(spec).map_err(|_| "bad @repeat")?;
     let (n, chunk) = text.split_once(':').ok_or("@repeat:N:chunk expected")?;
-    let n: usize = n.parse().map_err(|_| "@repeat:N:chunk: N is not a number")?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| "@repeat:N:chunk: N is not a number")?;
     // The chunk takes the escapes of double-quoted strings (no spaces: it is one word).
     let quoted = split_args(&format!("\"{chunk}\""))?;
     Ok(quoted.concat().repeat(n))
@@ -226,7 +230,10 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
             let (start, inner) = pipeline
                 .take()
                 .ok_or_else(|| format!("line {line}: !end without !pipeline"))?;
-            steps.push(Step { line: start, action: Action::Pipeline(inner) });
+            steps.push(Step {
+                line: start,
+                action: Action::Pipeline(inner),
+            });
             continue;
         }
         let action = parse_line(t, line).map_err(|e| format!("line {line}: {e}"))?;
@@ -251,10 +258,22 @@ mod tests {
     #[test]
     fn splits_like_redis_cli() {
         let a = split_args(r#"SET "a b" 'c\'d' "\x41\r\n" x"y"#).unwrap();
-        assert_eq!(a, vec![b"SET".to_vec(), b"a b".to_vec(), b"c'd".to_vec(), b"A\r\n".to_vec(), b"x\"y".to_vec()]);
+        assert_eq!(
+            a,
+            vec![
+                b"SET".to_vec(),
+                b"a b".to_vec(),
+                b"c'd".to_vec(),
+                b"A\r\n".to_vec(),
+                b"x\"y".to_vec()
+            ]
+        );
         assert!(split_args(r#"GET "a"b"#).is_err());
         assert_eq!(split_args("SET k @repeat:3:ab").unwrap()[2], b"ababab");
-        assert_eq!(split_args(r"SET k @repeat:2:a\r\n").unwrap()[2], b"a\r\na\r\n");
+        assert_eq!(
+            split_args(r"SET k @repeat:2:a\r\n").unwrap()[2],
+            b"a\r\na\r\n"
+        );
         assert!(split_args(r#"GET "ab"#).is_err());
     }
 

@@ -78,7 +78,9 @@ pub fn real_redis() -> Option<PathBuf> {
 /// Prints the loud skip message and returns true when real Redis is missing.
 pub fn skip_without_real_redis(what: &str) -> bool {
     if real_redis().is_none() {
-        eprintln!("!!!!! SKIPPED {what}: redis-server not installed (apt-get install redis-server) !!!!!");
+        eprintln!(
+            "!!!!! SKIPPED {what}: redis-server not installed (apt-get install redis-server) !!!!!"
+        );
         return true;
     }
     false
@@ -116,7 +118,14 @@ pub fn ours() -> Result<PathBuf, String> {
             .env("CARGO_TARGET_DIR", target_dir)
             .current_dir(env!("CARGO_MANIFEST_DIR"));
         if profile != "debug" {
-            cmd.args(["--profile", if profile == "release" { "release" } else { &profile }]);
+            cmd.args([
+                "--profile",
+                if profile == "release" {
+                    "release"
+                } else {
+                    &profile
+                },
+            ]);
         }
         let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
         if !out.status.success() {
@@ -174,7 +183,12 @@ fn start_once(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerP
         .stderr(log2)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let mut srv = ServerProc { child, port, label, dir };
+    let mut srv = ServerProc {
+        child,
+        port,
+        label,
+        dir,
+    };
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = srv.exited() {
