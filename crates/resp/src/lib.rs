@@ -80,6 +80,8 @@
 mod codec;
 mod error;
 mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod limits;
 mod request;
 pub mod write;
