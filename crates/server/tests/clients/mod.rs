@@ -1,2 +1,6 @@
 //! Real clients against our server: redis-py scripts, redis-cli, redis-benchmark, and
 //! connection-level tests (many clients, clients dying mid-pipeline).
+
+mod cli;
+mod connections;
+mod python;

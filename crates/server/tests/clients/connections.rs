@@ -1,0 +1,224 @@
+//! Connection-level behaviour of our server: 1,000 clients at once, clients dying
+//! mid-pipeline or never reading their replies, CLIENT SETINFO (a 7.2 command we implement).
+
+use crate::harness::resp::{encode_command, escape, read_reply};
+use crate::harness::servers::{self, ServerProc};
+use std::io::{BufReader, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+fn cmd(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_command(
+        &args.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
+        &mut out,
+    );
+    out
+}
+
+/// One request, one reply, on a fresh or given connection.
+fn call(conn: &mut TcpStream, args: &[&[u8]]) -> Vec<u8> {
+    conn.write_all(&cmd(args)).expect("write");
+    let mut r = BufReader::new(conn.try_clone().expect("clone"));
+    read_reply(&mut r).expect("reply")
+}
+
+/// Raises the soft RLIMIT_NOFILE to at least `want` (up to the hard limit); false if impossible.
+fn ensure_fd_limit(want: u64) -> bool {
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local rlimit struct.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return false;
+        }
+        if lim.rlim_cur >= want as libc::rlim_t {
+            return true;
+        }
+        if lim.rlim_max < want as libc::rlim_t {
+            return false;
+        }
+        lim.rlim_cur = want as libc::rlim_t;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0
+    }
+}
+
+fn start() -> ServerProc {
+    servers::start_ours(&[])
+}
+
+/// 1,000 connections open at once (4 threads x 250), each doing SET / INCR / GET pipelined.
+#[test]
+fn thousand_concurrent_connections() {
+    const THREADS: usize = 4;
+    const PER: usize = 250;
+    // This process holds 1,000 sockets and the server (a child, inheriting the limit) as many.
+    if !ensure_fd_limit(4096) {
+        eprintln!("!!!!! SKIPPED thousand_concurrent_connections: cannot raise RLIMIT_NOFILE to 4096 !!!!!");
+        return;
+    }
+    let srv = start();
+    let addr = srv.addr();
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let addr = addr.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || -> Result<(), String> {
+                let mut conns = Vec::with_capacity(PER);
+                for _ in 0..PER {
+                    let s = TcpStream::connect(&addr).map_err(|e| format!("connect: {e}"))?;
+                    s.set_read_timeout(Some(Duration::from_secs(20)))
+                        .map_err(|e| e.to_string())?;
+                    conns.push(s);
+                }
+                // Every thread holds its 250 connections before anyone sends a command.
+                barrier.wait();
+                for (i, c) in conns.iter_mut().enumerate() {
+                    let id = format!("{t}:{i}");
+                    let mut batch = cmd(&[
+                        b"SET",
+                        format!("k{id}").as_bytes(),
+                        format!("v{id}").as_bytes(),
+                    ]);
+                    batch.extend(cmd(&[b"INCR", b"counter"]));
+                    batch.extend(cmd(&[b"GET", format!("k{id}").as_bytes()]));
+                    c.write_all(&batch).map_err(|e| format!("write: {e}"))?;
+                }
+                for (i, c) in conns.iter_mut().enumerate() {
+                    let id = format!("{t}:{i}");
+                    let mut r = BufReader::new(c.try_clone().map_err(|e| e.to_string())?);
+                    let set = read_reply(&mut r).map_err(|e| format!("conn {id}: {e}"))?;
+                    let incr = read_reply(&mut r).map_err(|e| format!("conn {id}: {e}"))?;
+                    let get = read_reply(&mut r).map_err(|e| format!("conn {id}: {e}"))?;
+                    let want_get = format!("${}\r\nv{id}\r\n", id.len() + 1).into_bytes();
+                    if set != b"+OK\r\n" || !incr.starts_with(b":") || get != want_get {
+                        return Err(format!(
+                            "conn {id}: {} {} {}",
+                            escape(&set),
+                            escape(&incr),
+                            escape(&get)
+                        ));
+                    }
+                }
+                barrier.wait();
+                Ok(())
+            })
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for h in handles {
+        match h.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => errors.push(e),
+            Err(_) => errors.push("thread panicked".into()),
+        }
+    }
+    assert!(
+        errors.is_empty(),
+        "{errors:?}\n--- server log ---\n{}",
+        srv.log()
+    );
+    let mut c = srv.connect().expect("connect");
+    assert_eq!(call(&mut c, &[b"GET", b"counter"]), b"$4\r\n1000\r\n");
+    assert_eq!(call(&mut c, &[b"DBSIZE"]), b":1001\r\n");
+}
+
+/// A client that writes a big pipeline ending in half a command and disconnects without
+/// reading disturbs neither a client working at the same time nor later clients.
+#[test]
+fn disconnect_mid_pipeline() {
+    let srv = start();
+    let mut b = srv.connect().expect("connect b");
+    assert_eq!(call(&mut b, &[b"SET", b"b", b"1"]), b"+OK\r\n");
+    for round in 0..5 {
+        let mut a = srv.connect().expect("connect a");
+        let mut batch = Vec::new();
+        for i in 0..5000 {
+            batch.extend(cmd(&[b"SET", format!("a{round}:{i}").as_bytes(), b"x"]));
+        }
+        // Half of a command: the server must wait for the rest, then see the close.
+        batch.extend_from_slice(b"*3\r\n$3\r\nSET\r\n$7\r\npartial\r\n$100\r\nonly-part");
+        let _ = a.write_all(&batch);
+        // Work on b while a's pipeline is being executed.
+        assert_eq!(
+            call(&mut b, &[b"INCR", b"b"]),
+            format!(":{}\r\n", round + 2).into_bytes()
+        );
+        drop(a);
+        assert_eq!(call(&mut b, &[b"PING"]), b"+PONG\r\n");
+    }
+    let mut c = srv.connect().expect("connect c");
+    assert_eq!(call(&mut c, &[b"EXISTS", b"partial"]), b":0\r\n");
+    assert_eq!(call(&mut c, &[b"GET", b"b"]), b"$1\r\n6\r\n");
+    assert_eq!(call(&mut b, &[b"PING"]), b"+PONG\r\n");
+}
+
+/// A client that pipelines many large replies and never reads them does not stall others.
+#[test]
+fn slow_reader_does_not_block_others() {
+    let srv = start();
+    let mut b = srv.connect().expect("connect b");
+    let big = vec![b'v'; 10_000];
+    assert_eq!(call(&mut b, &[b"SET", b"big", &big]), b"+OK\r\n");
+    let mut a = srv.connect().expect("connect a");
+    let mut batch = Vec::new();
+    for _ in 0..2000 {
+        batch.extend(cmd(&[b"GET", b"big"]));
+    }
+    // 20 MB of replies that a never reads; write from a thread (the socket buffers fill up).
+    let writer = std::thread::spawn(move || {
+        let _ = a.write_all(&batch);
+        std::thread::sleep(Duration::from_millis(500));
+        drop(a);
+    });
+    let t0 = Instant::now();
+    for i in 0..200 {
+        let text = i.to_string();
+        let want = format!("${}\r\n{text}\r\n", text.len()).into_bytes();
+        assert_eq!(call(&mut b, &[b"ECHO", text.as_bytes()]), want);
+    }
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "200 round trips took {:?}",
+        t0.elapsed()
+    );
+    let _ = writer.join();
+    assert_eq!(call(&mut b, &[b"PING"]), b"+PONG\r\n");
+}
+
+/// CLIENT SETINFO (Redis 7.2; current clients send it on connect): we accept it.
+#[test]
+fn client_setinfo() {
+    if std::env::var_os("DIFF_OURS").is_some() {
+        eprintln!(
+            "client_setinfo: DIFF_OURS is set (real Redis 7.0 lacks CLIENT SETINFO): not run"
+        );
+        return;
+    }
+    let srv = start();
+    let mut c = srv.connect().expect("connect");
+    assert_eq!(
+        call(&mut c, &[b"CLIENT", b"SETINFO", b"lib-name", b"redis-py"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        call(&mut c, &[b"CLIENT", b"SETINFO", b"lib-ver", b"5.0.1"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        call(&mut c, &[b"CLIENT", b"SETINFO", b"lib-name"]),
+        b"-ERR wrong number of arguments for 'client|setinfo' command\r\n".to_vec()
+    );
+    let bogus = call(&mut c, &[b"CLIENT", b"SETINFO", b"bogus", b"x"]);
+    assert!(bogus.starts_with(b"-ERR"), "{}", escape(&bogus));
+    let info = call(&mut c, &[b"CLIENT", b"INFO"]);
+    assert!(
+        info.windows(17).any(|w| w == b"lib-name=redis-py"),
+        "CLIENT INFO lacks lib-name: {}",
+        escape(&info)
+    );
+}
