@@ -223,9 +223,9 @@ impl Run {
                     s.send(bytes);
                     got.push((0..*n).map(|_| s.read()).collect());
                 }
-                for i in 0..*n {
+                for (i, (real, ours)) in got[0].iter().zip(&got[1]).enumerate() {
                     let what = format!("!raw {} (reply {})", clip(escape(bytes)), i + 1);
-                    self.check(step.line, &what, m, &got[0][i], &got[1][i]);
+                    self.check(step.line, &what, m, real, ours);
                 }
             }
             Action::Pipeline(inner) => {

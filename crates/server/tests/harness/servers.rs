@@ -33,11 +33,6 @@ impl ServerProc {
         Ok(s)
     }
 
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// The server's log so far (stdout and stderr).
     pub fn log(&self) -> String {
         let mut s = String::new();
