@@ -20,6 +20,8 @@ fn encode_all(frames: &[Frame], proto: Protocol) -> Vec<u8> {
 
 /// Replies of redis-server 7.0.15 to HELLO 3, every DEBUG PROTOCOL type and a few commands.
 #[test]
+// 3.141 is the double DEBUG PROTOCOL sends, not an approximation of π.
+#[allow(clippy::approx_constant)]
 fn resp3_capture() {
     let input = capture("debug-protocol-resp3.reply.bin");
     let (frames, err) = feed(FrameCodec::new(), &[&input]);

@@ -101,7 +101,7 @@ fn resp_alphabet() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn random_protocol_bytes(data in resp_alphabet()) {

@@ -86,10 +86,13 @@ async fn framed_read_eof_mid_request() {
     assert_eq!(err.to_string(), "Protocol error: unexpected end of stream");
 }
 
+/// Input, the requests it holds, the error that ends it.
+type Case<'a> = (&'a [u8], &'a [&'a [&'a str]], Option<&'a str>);
+
 /// Small inputs, each decoded whole and cut in every pair of places.
 #[test]
 fn every_split_of_small_inputs() {
-    let cases: &[(&[u8], &[&[&str]], Option<&str>)] = &[
+    let cases: &[Case] = &[
         (b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", &[&["GET", "k"]], None),
         (b"*0\r\n*-1\r\nPING\r\n", &[&["PING"]], None),
         (b"PING\nPING\r\n", &[&["PING"], &["PING"]], None),
