@@ -1,1 +1,181 @@
-fn main() {}
+//! `redis-server`: parses the command line and config file, sets up logging and signals, and
+//! runs `server`. Usage: `redis-server [config-file] [--directive value ...]`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing::{info, warn};
+
+/// A Redis-compatible server.
+#[derive(Parser, Debug)]
+#[command(name = "redis-server", disable_version_flag = true)]
+struct Cli {
+    /// Print the version and exit.
+    #[arg(short = 'v', long = "version")]
+    version: bool,
+    /// Health probe: PING the configured server; exit 0 on PONG.
+    #[arg(long)]
+    ping: bool,
+    /// Check (or fix) an AOF like redis-check-aof: `--check-aof [--fix] <file>`.
+    #[arg(long = "check-aof", num_args = 1.., allow_hyphen_values = true)]
+    check_aof: Option<Vec<String>>,
+    /// Config file, then `--directive value...` pairs overriding it.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.version {
+        println!(
+            "Redis server v={} sha=00000000:0 malloc=libc bits=64 build=0000000000000000 rustredis={}",
+            server::REDIS_VERSION,
+            server::VERSION
+        );
+        return ExitCode::SUCCESS;
+    }
+    if let Some(args) = cli.check_aof {
+        // Hook for the AOF checker (redis-check-aof compatible mode).
+        eprintln!(
+            "--check-aof is not available in this build ({} args)",
+            args.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    let (file, flags) = match cli.rest.split_first() {
+        Some((f, rest)) if !f.starts_with("--") => (Some(PathBuf::from(f)), rest.to_vec()),
+        _ => (None, cli.rest.clone()),
+    };
+    let config = match server::Config::load(file.as_deref(), &flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if cli.ping {
+        let host = config
+            .bind()
+            .into_iter()
+            .map(|b| b.trim_start_matches('-').to_owned())
+            .find(|b| b.parse::<std::net::Ipv4Addr>().is_ok())
+            .map(|b| {
+                if b == "0.0.0.0" || b == "*" {
+                    "127.0.0.1".into()
+                } else {
+                    b
+                }
+            })
+            .unwrap_or_else(|| "127.0.0.1".into());
+        let pass = std::env::var("REDISCLI_AUTH")
+            .ok()
+            .or(config.requirepass().map(str::to_owned));
+        return match server::os::ping(&host, config.port(), pass.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Err(e) = server::log::init(config.logfile(), config.str("loglevel")) {
+        eprintln!("Can't open the log file: {e}");
+        return ExitCode::FAILURE;
+    }
+    let pid = std::process::id();
+    warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
+    warn!(
+        "Redis version={}, bits=64, commit=00000000, modified=0, pid={pid}, just started (rustredis {})",
+        server::REDIS_VERSION,
+        server::VERSION
+    );
+    match &file {
+        Some(_) => warn!("Configuration loaded"),
+        None => warn!("Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf"),
+    }
+    if let Err(e) = std::env::set_current_dir(config.dir()) {
+        warn!("Can't chdir to '{}': {e}", config.dir());
+        return ExitCode::FAILURE;
+    }
+    match server::os::raise_fd_limit(config.maxclients() as u64 + 32) {
+        Ok(Some(n)) => info!("Increased maximum number of open files to {n} (it was originally set to a lower value)."),
+        Ok(None) => {}
+        Err(e) => warn!("{e}"),
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            warn!("Failed to start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run(config));
+    drop(runtime);
+    code
+}
+
+async fn run(config: server::Config) -> ExitCode {
+    info!("Running mode=standalone, port={}.", config.port());
+    info!(
+        "rustredis {} (Redis {} compatible), standalone mode, port {}, PID: {}",
+        server::VERSION,
+        server::REDIS_VERSION,
+        config.port(),
+        std::process::id()
+    );
+    let listeners = match server::bind(&config).await {
+        Ok(l) => l,
+        Err(e) => {
+            if let server::Error::Listen { source, .. } = &e {
+                warn!(
+                    "Warning: Could not create server TCP listening socket {}:{}: bind: {source}",
+                    config.str("bind"),
+                    config.port()
+                );
+            }
+            warn!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(p) = config.pidfile() {
+        if let Err(e) = server::os::write_pidfile(p) {
+            warn!("Failed to write PID file: {e}");
+        }
+    }
+    let pidfile = config.pidfile().map(str::to_owned);
+    let shared = server::Shared::new(config);
+    warn!("Server initialized");
+    info!("Ready to accept connections");
+    let signals = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => warn!("Received SIGTERM scheduling shutdown..."),
+            _ = int.recv() => warn!("Received SIGINT scheduling shutdown..."),
+        }
+    };
+    let result = server::serve(listeners, shared.clone(), signals).await;
+    warn!("User requested shutdown...");
+    if let Some(p) = pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    match result {
+        Ok(()) => {
+            warn!("Redis is now ready to exit, bye bye...");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            warn!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -37,17 +37,6 @@ pub struct Multi {
     pub dirty: bool,
 }
 
-/// One watched key: the database, the key and the store's version stamp when watched.
-#[derive(Debug, Clone)]
-pub struct Watched {
-    /// Database index.
-    pub db: usize,
-    /// The key.
-    pub key: Bytes,
-    /// Opaque version from the store (see [`crate::ctx::Ctx::watch_version`]).
-    pub version: u64,
-}
-
 /// State owned by one connection task; handlers get it as `cx.client`.
 #[derive(Debug)]
 pub struct Client {
@@ -61,8 +50,8 @@ pub struct Client {
     pub authenticated: bool,
     /// `Some` between MULTI and EXEC/DISCARD.
     pub multi: Option<Multi>,
-    /// Keys under WATCH.
-    pub watched: Vec<Watched>,
+    /// Keys under WATCH (the store's tokens; dropping one unwatches).
+    pub watched: Vec<store::WatchToken>,
     /// CLIENT REPLY mode.
     pub reply_mode: ReplyMode,
     /// Set by QUIT: close after the reply is written.

@@ -75,17 +75,11 @@ fn execute_inner(
         Ok(r) => r,
         Err(e) => {
             shared.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-            if let Some(m) = client.multi.as_mut() {
-                m.dirty = true;
-            }
-            return Err(e);
+            return Err(reject(client, argv, e));
         }
     };
     if !client.authenticated && !spec.flags.contains(Flags::NOAUTH) {
-        if let Some(m) = client.multi.as_mut() {
-            m.dirty = true;
-        }
-        return Err(CmdError::NoAuth);
+        return Err(reject(client, argv, CmdError::NoAuth));
     }
     if shared.loading.load(Ordering::Relaxed) && !spec.flags.contains(Flags::LOADING) {
         return Err(CmdError::Loading);
@@ -102,6 +96,22 @@ fn execute_inner(
         }
     }
     call(shared, client, spec, words, argv, out, None)
+}
+
+/// A command refused before running: inside MULTI it flags the transaction (EXEC will abort);
+/// a refused EXEC itself aborts the transaction with the reason.
+fn reject(client: &mut Client, argv: &[Bytes], e: CmdError) -> CmdError {
+    let Some(m) = client.multi.as_mut() else {
+        return e;
+    };
+    m.dirty = true;
+    if argv[0].eq_ignore_ascii_case(b"exec") {
+        client.multi = None;
+        client.info.in_multi.store(false, Ordering::Relaxed);
+        client.watched.clear();
+        return CmdError::ExecAbortBecause(e.without_code());
+    }
+    e
 }
 
 /// Runs a resolved command: the handler, stats, slowlog.

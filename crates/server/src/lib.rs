@@ -39,6 +39,8 @@ mod dispatch;
 pub mod error;
 pub mod glob;
 mod listener;
+pub mod log;
+pub mod os;
 pub mod shared;
 pub mod slowlog;
 pub mod table;

@@ -1,0 +1,103 @@
+//! Process-level helpers the binary uses: fd limit, pidfile, the `--ping` health probe.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// Raises the open-file limit to at least `want` (maxclients + 32). Returns `Some(new limit)`
+/// if it was raised, `None` if it was already high enough, or an error text to log.
+pub fn raise_fd_limit(want: u64) -> Result<Option<u64>, String> {
+    // SAFETY: getrlimit/setrlimit only read/write the struct we pass.
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err("getrlimit failed".into());
+    }
+    if lim.rlim_cur as u64 >= want {
+        return Ok(None);
+    }
+    let mut target = want;
+    loop {
+        let new = libc::rlimit {
+            rlim_cur: target as libc::rlim_t,
+            rlim_max: (lim.rlim_max as u64).max(target) as libc::rlim_t,
+        };
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } == 0 {
+            return if target >= want {
+                Ok(Some(target))
+            } else {
+                Err(format!(
+                    "You requested maxclients of {} requiring at least {} max file descriptors. Server can't set maximum open files to {} because of OS error: Operation not permitted. Current maximum open files is {}.",
+                    want.saturating_sub(32), want, want, target
+                ))
+            };
+        }
+        let new = libc::rlimit {
+            rlim_cur: target.min(lim.rlim_max as u64) as libc::rlim_t,
+            rlim_max: lim.rlim_max,
+        };
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } == 0 {
+            let got = new.rlim_cur as u64;
+            return if got >= want {
+                Ok(Some(got))
+            } else {
+                Err(format!(
+                    "You requested maxclients of {} requiring at least {} max file descriptors. Server can't set maximum open files to {} because of OS error: Operation not permitted. Current maximum open files is {}.",
+                    want.saturating_sub(32), want, want, got
+                ))
+            };
+        }
+        if target <= lim.rlim_cur as u64 + 16 {
+            return Err("setrlimit failed".into());
+        }
+        target -= 16;
+    }
+}
+
+/// Writes the pid file; returns the error to log as a warning.
+pub fn write_pidfile(path: &str) -> std::io::Result<()> {
+    std::fs::write(path, format!("{}\n", std::process::id()))
+}
+
+/// The `--ping` health probe: connects to `host:port`, sends AUTH if a password is given, then
+/// PING, and returns Ok if the reply is `+PONG`; the error otherwise (for the exit message).
+pub fn ping(host: &str, port: u16, password: Option<&str>) -> Result<(), String> {
+    let addr = format!("{host}:{port}");
+    let sock = addr
+        .parse::<std::net::SocketAddr>()
+        .map_err(|e| format!("{addr}: {e}"))?;
+    let mut s = TcpStream::connect_timeout(&sock, Duration::from_secs(2))
+        .map_err(|e| format!("Could not connect to Redis at {addr}: {e}"))?;
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut req = bytes::BytesMut::new();
+    if let Some(p) = password {
+        resp::write::command(&mut req, &["AUTH", p]);
+    }
+    resp::write::command(&mut req, &["PING"]);
+    s.write_all(&req).map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 512];
+    let want_lines = if password.is_some() { 2 } else { 1 };
+    while buf.iter().filter(|&&b| b == b'\n').count() < want_lines {
+        let n = s.read(&mut chunk).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let last = text.lines().nth(want_lines - 1).unwrap_or("");
+    if let Some(first) = text.lines().next().filter(|l| l.starts_with('-')) {
+        return Err(first[1..].to_string());
+    }
+    if last == "+PONG" {
+        Ok(())
+    } else {
+        Err(format!(
+            "unexpected reply: {}",
+            last.trim_start_matches(['-', '+'])
+        ))
+    }
+}
