@@ -8,12 +8,22 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// A running server process, killed on drop.
+enum Running {
+    /// A child process (killed on drop).
+    Process(Child),
+    /// `server::run` on a tokio runtime in a thread of this process (shut down on drop).
+    InProcess {
+        shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+        thread: std::thread::JoinHandle<Result<(), String>>,
+    },
+}
+
+/// A running server (a process, or our server in-process), stopped on drop.
 pub struct ServerProc {
-    child: Child,
+    running: Running,
     /// The port it listens on (127.0.0.1).
     pub port: u16,
-    /// Which binary.
+    /// Which server ("redis" or "ours").
     pub label: &'static str,
     dir: tempfile::TempDir,
 }
@@ -33,8 +43,11 @@ impl ServerProc {
         Ok(s)
     }
 
-    /// The server's log so far (stdout and stderr).
+    /// The server's log so far (stdout and stderr of a process).
     pub fn log(&self) -> String {
+        if matches!(self.running, Running::InProcess { .. }) {
+            return "(in-process server: its log goes nowhere)".into();
+        }
         let mut s = String::new();
         if let Ok(mut f) = std::fs::File::open(self.dir.path().join("server.log")) {
             let _ = f.read_to_string(&mut s);
@@ -42,16 +55,31 @@ impl ServerProc {
         s
     }
 
-    /// Has the process exited? (Its exit status, if so.)
-    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().ok().flatten()
+    /// Has the server stopped? (How, if so.)
+    pub fn exited(&mut self) -> Option<String> {
+        match &mut self.running {
+            Running::Process(child) => child.try_wait().ok().flatten().map(|s| s.to_string()),
+            Running::InProcess { thread, .. } => thread
+                .is_finished()
+                .then(|| "in-process server stopped".to_string()),
+        }
     }
 }
 
 impl Drop for ServerProc {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.running {
+            Running::Process(child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Running::InProcess { shutdown, .. } => {
+                // The thread ends when server::run returns; we do not wait for it.
+                if let Some(tx) = shutdown.take() {
+                    let _ = tx.send(());
+                }
+            }
+        }
     }
 }
 
@@ -86,12 +114,12 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     find_in_path(name)
 }
 
-/// Our binary: `DIFF_OURS` if set, else `<target>/<profile>/redis-server` built once per run
+/// Our binary: `DIFF_OURS` if it is a path, else `<target>/<profile>/redis-server` built once per run
 /// with `cargo build -p redis-server --bin redis-server` into the test binary's target dir.
 pub fn ours() -> Result<PathBuf, String> {
     static OURS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     OURS.get_or_init(|| {
-        if let Some(p) = std::env::var_os("DIFF_OURS") {
+        if let Some(p) = std::env::var_os("DIFF_OURS").filter(|p| p != "binary") {
             return Ok(PathBuf::from(p));
         }
         // current_exe = <target>/<profile>/deps/main-<hash>
@@ -179,7 +207,7 @@ fn start_once(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerP
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
     let mut srv = ServerProc {
-        child,
+        running: Running::Process(child),
         port,
         label,
         dir,
@@ -212,16 +240,76 @@ fn tail(log: &str) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
-/// Starts our server (panics with the reason if it cannot).
+/// Starts our server (panics with the reason if it cannot): in-process with `server::run` by
+/// default; `DIFF_OURS=binary` runs our built `redis-server` binary instead, and
+/// `DIFF_OURS=<path>` that binary (e.g. `/usr/bin/redis-server` to check the tests themselves).
 pub fn start_ours(extra: &[&str]) -> ServerProc {
-    let bin = match ours() {
-        Ok(b) => b,
-        Err(e) => panic!("cannot build our redis-server: {e}"),
+    let result = match std::env::var("DIFF_OURS").ok().as_deref() {
+        None | Some("") | Some("inprocess") => start_in_process(extra),
+        Some(_) => match ours() {
+            Ok(bin) => start(&bin, "ours", extra),
+            Err(e) => Err(format!("cannot build our redis-server: {e}")),
+        },
     };
-    match start(&bin, "ours", extra) {
+    match result {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     }
+}
+
+/// Our server inside this process: `server::run` on its own 2-thread tokio runtime.
+pub fn start_in_process(extra: &[&str]) -> Result<ServerProc, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("diff-srv")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let mut flags: Vec<String> = [
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    flags.extend(extra.iter().map(|s| s.to_string()));
+    flags.extend(["--dir".to_string(), dir.path().display().to_string()]);
+    let config =
+        server::Config::load(None, &flags).map_err(|e| format!("config {flags:?}: {e}"))?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name(format!("ours-{port}"))
+        .spawn(move || -> Result<(), String> {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
+                server::run(listener, config, async {
+                    let _ = rx.await;
+                })
+                .await
+                .map_err(|e| e.to_string())
+            })
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(ServerProc {
+        running: Running::InProcess {
+            shutdown: Some(tx),
+            thread,
+        },
+        port,
+        label: "ours",
+        dir,
+    })
 }
 
 /// Starts the real redis-server, `None` if not installed (panics if it cannot start).
@@ -231,4 +319,9 @@ pub fn start_real(extra: &[&str]) -> Option<ServerProc> {
         Ok(s) => Some(s),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// True when `DIFF_OURS` points "ours" at another binary (to check the tests against Redis).
+pub fn ours_is_other_binary() -> bool {
+    std::env::var("DIFF_OURS").is_ok_and(|v| !matches!(v.as_str(), "" | "binary" | "inprocess"))
 }
