@@ -9,7 +9,7 @@
 #   6. examples/compose-sharded/test.sh (three containers behind twemproxy).
 # Everything it creates (containers, network, volumes, images) is removed on exit, pass or fail.
 # Prints "SKIPPED" and exits 0 only when no Docker engine is reachable.
-# DOCKER_TEST_IMAGE=<image> skips steps 1's builds and tests that image instead (for example one
+# DOCKER_TEST_IMAGE=<image> skips step 1's builds and tests that image instead (for example one
 # built from source with `docker build -f docker/Dockerfile -t rustredis .`); it is not removed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
