@@ -43,6 +43,28 @@ impl ServerProc {
         Ok(s)
     }
 
+    /// The process id (`None` in-process).
+    pub fn pid(&self) -> Option<u32> {
+        match &self.running {
+            Running::Process(child) => Some(child.id()),
+            Running::InProcess { .. } => None,
+        }
+    }
+
+    /// Waits up to `limit` for the process to exit; its status (as text), if it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Running::Process(child) = &mut self.running {
+                if let Ok(Some(st)) = child.try_wait() {
+                    return Some(st);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// The server's log so far (stdout and stderr of a process).
     pub fn log(&self) -> String {
         if matches!(self.running, Running::InProcess { .. }) {
