@@ -26,6 +26,10 @@ pub(crate) fn resolve(shared: &Shared, argv: &[Bytes]) -> Result<(&'static Spec,
         return Ok((spec, 1));
     }
     if argv.len() < 2 {
+        if spec.arity_ok(1) {
+            // A container usable bare (COMMAND).
+            return Ok((spec, 1));
+        }
         return Err(CmdError::arity(spec.name));
     }
     let Some(sub) = table::sub(spec, &argv[1]) else {

@@ -241,9 +241,17 @@ fn start_client<S>(
     ));
 }
 
-/// Active expiry: `hz` times a second, let the store reclaim expired keys.
+/// Active expiry: `hz` times a second, let the store reclaim expired keys; once a second,
+/// sample the instantaneous rates of INFO stats.
 async fn active_expire(shared: Arc<Shared>, token: CancellationToken) {
+    let mut prev = [0u64; 3];
+    let mut last_sample = std::time::Instant::now();
     loop {
+        let elapsed = last_sample.elapsed();
+        if elapsed >= Duration::from_secs(1) {
+            shared.stats.sample(&mut prev, elapsed.as_secs_f64());
+            last_sample = std::time::Instant::now();
+        }
         let hz = shared.config.read().hz();
         let period = Duration::from_millis(1000 / hz.max(1));
         tokio::select! {

@@ -56,9 +56,32 @@ pub struct Stats {
     pub rejected_calls: AtomicU64,
     /// Changes since the last save (INFO persistence `rdb_changes_since_last_save`).
     pub dirty: AtomicU64,
+    /// Highest `used_memory` seen (INFO memory `used_memory_peak`).
+    pub peak_memory: AtomicU64,
+    /// Commands per second over the last sampling second (`instantaneous_ops_per_sec`).
+    pub ops_per_sec: AtomicU64,
+    /// Input bytes per second over the last sampling second.
+    pub input_bps: AtomicU64,
+    /// Output bytes per second over the last sampling second.
+    pub output_bps: AtomicU64,
 }
 
 impl Stats {
+    /// Updates the instantaneous rates from the totals; `prev` holds the totals of the previous
+    /// call, `secs` the time since it.
+    pub fn sample(&self, prev: &mut [u64; 3], secs: f64) {
+        let now = [
+            self.commands.load(Ordering::Relaxed),
+            self.net_input.load(Ordering::Relaxed),
+            self.net_output.load(Ordering::Relaxed),
+        ];
+        let rate = |i: usize| (now[i].saturating_sub(prev[i]) as f64 / secs.max(1e-3)) as u64;
+        self.ops_per_sec.store(rate(0), Ordering::Relaxed);
+        self.input_bps.store(rate(1), Ordering::Relaxed);
+        self.output_bps.store(rate(2), Ordering::Relaxed);
+        *prev = now;
+    }
+
     /// Resets the counters CONFIG RESETSTAT resets.
     pub fn reset(&self) {
         for c in [

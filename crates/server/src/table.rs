@@ -211,6 +211,12 @@ impl Spec {
         s
     }
 
+    /// The handler a container runs when called with no subcommand (`COMMAND`).
+    pub const fn bare(mut self, handler: Handler) -> Spec {
+        self.handler = handler;
+        self
+    }
+
     /// Adds the COMMAND DOCS facts: summary, version introduced, group.
     pub const fn doc(mut self, summary: &'static str, since: &'static str, group: Group) -> Spec {
         self.summary = summary;

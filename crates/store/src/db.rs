@@ -12,7 +12,7 @@ use hashbrown::raw::RawTable;
 use crate::error::{Error, Result};
 use crate::evict;
 use crate::float::LongDouble;
-use crate::glob::glob_match;
+use crate::glob::key_match;
 use crate::options::{
     DbStats, Encoding, ExpireCondition, ExpireOutcome, Expiry, KeyType, ScanOptions, SetCondition,
     SetOptions, SetOutcome, Value,
@@ -571,9 +571,7 @@ impl<'a> Db<'a> {
                 if len + value.len() > PROTO_MAX_BULK_LEN {
                     return Err(Error::StringTooLong);
                 }
-                if value.is_empty() {
-                    return Ok(len);
-                }
+                // Even an empty APPEND leaves the value `raw`, as in Redis.
                 let Some(e) = slot.get_mut() else {
                     return Ok(0);
                 };
@@ -707,8 +705,8 @@ impl<'a> Db<'a> {
     /// `0x10`, `inf` accepted) in 80-bit extended precision; returns the new value's text
     /// (also what to propagate as `SET key <value> KEEPTTL`). The TTL is kept.
     pub fn incr_by_float(&self, key: &[u8], incr: &[u8]) -> Result<Bytes> {
-        let inc = LongDouble::parse(incr).ok_or(Error::NotFloat)?;
         self.write(key, |slot| {
+            // Redis's order: WRONGTYPE, then the current value, then the increment.
             let cur = match slot.get() {
                 None => LongDouble::ZERO,
                 Some(e) => match wrong_str(e)? {
@@ -716,12 +714,18 @@ impl<'a> Db<'a> {
                     s => s.with_bytes(LongDouble::parse).ok_or(Error::NotFloat)?,
                 },
             };
+            let inc = LongDouble::parse(incr).ok_or(Error::NotFloat)?;
             let new = cur.add(inc);
             if !new.is_finite() {
                 return Err(Error::IncrNanOrInfinity);
             }
             let text = new.to_human();
-            let data = Data::Str(Str::from_bytes(text.as_bytes()));
+            // The result is stored as a string, never int-encoded (OBJECT ENCODING: embstr).
+            let data = Data::Str(if text.len() <= crate::value::EMBSTR_MAX {
+                Str::Emb(text.as_bytes().into())
+            } else {
+                Str::Raw(text.as_bytes().to_vec())
+            });
             match slot.get_mut() {
                 Some(e) => e.data = data,
                 None => {
@@ -1020,7 +1024,7 @@ impl<'a> Db<'a> {
             |h| {
                 let mut out = Vec::new();
                 h.for_each(|f, v| {
-                    if opts.pattern.is_none_or(|p| glob_match(p, f)) {
+                    if opts.pattern.map_or(true, |p| key_match(p, f)) {
                         out.push((Bytes::copy_from_slice(f), Bytes::copy_from_slice(v)));
                     }
                 });
@@ -1168,12 +1172,11 @@ impl<'a> Db<'a> {
     pub fn keys(&self, pattern: &[u8]) -> Vec<Bytes> {
         let _g = self.store.shared();
         let now = self.now();
-        let all = pattern == b"*";
         let ks = self.ks();
         let mut out = Vec::new();
         for si in 0..ks.shard_count() {
             ks.visit_buckets(si, 0, usize::MAX, |k, e| {
-                if !e.is_expired(now) && (all || glob_match(pattern, k)) {
+                if !e.is_expired(now) && key_match(pattern, k) {
                     out.push(Bytes::copy_from_slice(k));
                 }
                 true
@@ -1216,7 +1219,7 @@ impl<'a> Db<'a> {
                         return seen < count;
                     }
                 }
-                if opts.pattern.is_none_or(|p| glob_match(p, k)) {
+                if opts.pattern.map_or(true, |p| key_match(p, k)) {
                     out.push(Bytes::copy_from_slice(k));
                 }
                 seen < count
@@ -1415,6 +1418,7 @@ impl<'a> Db<'a> {
                 ExpireCondition::Xx => cur != 0,
                 ExpireCondition::Gt => cur != 0 && when > cur as i64,
                 ExpireCondition::Lt => cur == 0 || when < cur as i64,
+                ExpireCondition::XxLt => cur != 0 && when < cur as i64,
             };
             if !ok {
                 return Ok(ExpireOutcome::NotSet);
@@ -1520,4 +1524,117 @@ fn decode_cursor(c: u64) -> (usize, usize, u32) {
     let shard = ((c >> BUCKET_BITS) & ((1 << SHARD_BITS) - 1)) as usize;
     let epoch = ((c >> (BUCKET_BITS + SHARD_BITS)) & 0xffff) as u32;
     (shard, bucket, epoch)
+}
+
+// ---------------------------------------------------------------------- zero-copy and flat-args
+// variants used by the server's hot paths (no intermediate vectors), and GETEX with its effect.
+
+impl<'a> Db<'a> {
+    /// HGET without copying: `f` sees the field's value (None if the key or field is missing)
+    /// under the shard's read lock. `f` must not call the store.
+    pub fn hget_with<R>(
+        &self,
+        key: &[u8],
+        field: &[u8],
+        f: impl FnOnce(Option<&[u8]>) -> R,
+    ) -> Result<R> {
+        self.read(key, true, |e| match e {
+            None => Ok(f(None)),
+            Some(e) => Ok(f(wrong_hash(e)?.get(field))),
+        })
+    }
+
+    /// MGET without copying: `f` is called once per key, in order, with the string value (None
+    /// for missing keys and non-strings); all keys are read under one shared gate, so the view
+    /// is atomic like [`Db::mget`]. `f` must not call the store.
+    pub fn mget_with<K: AsRef<[u8]>>(&self, keys: &[K], mut f: impl FnMut(Option<&[u8]>)) {
+        let _g = self.store.shared();
+        let now = self.now();
+        for k in keys {
+            self.ks().read(self.store, k.as_ref(), now, true, |e| match e {
+                Some(Entry {
+                    data: Data::Str(s), ..
+                }) => s.with_bytes(|b| f(Some(b))),
+                _ => f(None),
+            });
+        }
+    }
+
+    /// MSET from a flat `key value key value ...` list (an odd trailing item is ignored).
+    pub fn mset_args<K: AsRef<[u8]>>(&self, kv: &[K]) {
+        self.store.exclusive(|_| {
+            let now = self.now();
+            for pair in kv.chunks_exact(2) {
+                self.write_nogate(pair[0].as_ref(), now, |slot| {
+                    let e = self.new_entry(Data::Str(Str::from_bytes(pair[1].as_ref())), 0, now);
+                    slot.insert(e);
+                });
+            }
+        })
+    }
+
+    /// MSETNX from a flat `key value ...` list: sets all only if none exists; whether it did.
+    pub fn msetnx_args<K: AsRef<[u8]>>(&self, kv: &[K]) -> bool {
+        self.store.exclusive(|_| {
+            let now = self.now();
+            if kv
+                .chunks_exact(2)
+                .any(|p| self.ks().exists_live(p[0].as_ref(), now))
+            {
+                return false;
+            }
+            self.mset_args(kv);
+            true
+        })
+    }
+
+    /// HSET from a flat `field value field value ...` list; returns how many fields were new.
+    pub fn hset_args<K: AsRef<[u8]>>(&self, key: &[u8], kv: &[K]) -> Result<usize> {
+        self.hash_write(
+            key,
+            kv.len() >= 2,
+            |h, (me, mv)| {
+                Ok(kv
+                    .chunks_exact(2)
+                    .filter(|p| h.set(p[0].as_ref(), p[1].as_ref(), me, mv))
+                    .count())
+            },
+            || 0,
+        )
+    }
+
+    /// GETEX with Redis's order of checks (missing key → `Ok(None)` and WRONGTYPE before the
+    /// expire time is validated) and what it did to the TTL, for propagation: `PEXPIREAT` for
+    /// [`TtlChange::Set`], `DEL` for [`TtlChange::Deleted`], `PERSIST` for
+    /// [`TtlChange::Persisted`].
+    pub fn getex_outcome(&self, key: &[u8], expiry: Expiry) -> Result<Option<(Bytes, crate::options::TtlChange)>> {
+        let now = self.now();
+        let _g = self.store.shared();
+        self.write_nogate(key, now, |slot| {
+            let v = match slot.get() {
+                None => return Ok(None),
+                Some(e) => wrong_str(e)?.to_bytes(),
+            };
+            let change = match (expiry, deadline(expiry, now, "getex")?) {
+                (_, Some(at)) if at <= now => {
+                    slot.remove();
+                    crate::options::TtlChange::Deleted
+                }
+                (_, Some(at)) => {
+                    if let Some(e) = slot.get_mut() {
+                        e.expire_at = at;
+                    }
+                    crate::options::TtlChange::Set(at)
+                }
+                (Expiry::Persist, None) if slot.get().is_some_and(|e| e.expire_at != 0) => {
+                    if let Some(e) = slot.get_mut() {
+                        e.expire_at = 0;
+                    }
+                    crate::options::TtlChange::Persisted
+                }
+                _ => crate::options::TtlChange::Unchanged,
+            };
+            Ok(Some((v, change)))
+        })
+    }
 }

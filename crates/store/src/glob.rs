@@ -4,10 +4,17 @@
 //! negation (only `^`: `[!a]` matches `!` or `a`), `\x` escapes. Ranges compare bytes as C's
 //! signed `char`, as Redis does.
 
-/// Whether `string` matches the glob `pattern`.
+/// Whether `string` matches the glob `pattern`, exactly as `stringmatchlen` (so `*` does not
+/// match the empty string here; KEYS and SCAN special-case the pattern `*`, see [`key_match`]).
 pub fn glob_match(pattern: &[u8], string: &[u8]) -> bool {
     let mut skip_longer = false;
     match_impl(pattern, string, &mut skip_longer)
+}
+
+/// Whether `string` matches the MATCH/KEYS `pattern` as Redis's KEYS and SCAN decide it: the
+/// pattern `*` matches everything (even the empty key), anything else goes to [`glob_match`].
+pub fn key_match(pattern: &[u8], string: &[u8]) -> bool {
+    pattern == b"*" || glob_match(pattern, string)
 }
 
 #[inline]
@@ -122,7 +129,9 @@ mod tests {
 
     #[test]
     fn basics() {
-        assert!(m(b"*", b""));
+        // Like stringmatchlen: callers special-case the pattern "*" (it matches "" there).
+        assert!(!m(b"*", b""));
+        assert!(!m(b"**", b""));
         assert!(m(b"*", b"abc"));
         assert!(m(b"a*", b"abc"));
         assert!(!m(b"a*", b"bc"));

@@ -76,10 +76,10 @@ mod watch;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{Db, PROTO_MAX_BULK_LEN};
 pub use error::{Error, Result};
-pub use glob::glob_match;
+pub use glob::{glob_match, key_match};
 pub use options::{
     DbStats, Encoding, ExpireCondition, ExpireOutcome, Expiry, KeyType, ScanOptions, SetCondition,
-    SetOptions, SetOutcome, Value,
+    SetOptions, SetOutcome, TtlChange, Value,
 };
 pub use store::{Store, StoreBuilder, StoreStats, Tx};
 pub use watch::WatchToken;

@@ -70,6 +70,9 @@ pub enum ExpireCondition {
     Gt,
     /// `LT`: only if the new expiry is less than the current one (no TTL counts as infinite).
     Lt,
+    /// `XX LT` together: only if the key has an expiry and the new one is less (`XX GT` is the
+    /// same as `GT`, which never applies to a key without expiry).
+    XxLt,
 }
 
 /// What an EXPIRE-family call did (the server replies 1 for `Set` and `Deleted`, 0 otherwise, and
@@ -192,4 +195,18 @@ pub struct DbStats {
     pub expires: usize,
     /// Average remaining TTL in ms of sampled volatile keys (0 if none), like Redis's estimate.
     pub avg_ttl: u64,
+}
+
+/// What GETEX did to a key's TTL ([`crate::Db::getex_outcome`]), so the server can propagate the
+/// effect: `PEXPIREAT key ms`, `PERSIST key` or `DEL key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtlChange {
+    /// No TTL option, or PERSIST on a key without TTL.
+    Unchanged,
+    /// The TTL was set to this absolute time (ms since the epoch).
+    Set(u64),
+    /// PERSIST removed the TTL.
+    Persisted,
+    /// An absolute time in the past: the key was deleted.
+    Deleted,
 }

@@ -89,7 +89,16 @@ impl Side {
 }
 
 fn cmd_text(args: &[Vec<u8>]) -> String {
-    args.iter().map(|a| escape(a)).collect::<Vec<_>>().join(" ")
+    args.iter()
+        .map(|a| {
+            if a.len() > 100 {
+                format!("{}...({} bytes)", escape(&a[..60]), a.len())
+            } else {
+                escape(a)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn clip(s: String) -> String {
