@@ -218,8 +218,24 @@ impl ClientInfo {
             flags.push('N');
         }
         let cmd = self.last_cmd().map(|s| s.name).unwrap_or("NULL");
+        // Redis 7.2 appends lib-name/lib-ver; we do once a client set them with CLIENT SETINFO,
+        // so clients that never do see the 7.0 line.
+        let lib = if names.lib_name.is_some() || names.lib_ver.is_some() {
+            let text = |b: &Option<Bytes>| {
+                b.as_ref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default()
+            };
+            format!(
+                " lib-name={} lib-ver={}",
+                text(&names.lib_name),
+                text(&names.lib_ver)
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd={} user=default redir=-1 resp={}",
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd={} user=default redir=-1 resp={}{}",
             self.id,
             self.addr_text(),
             self.laddr_text(),
@@ -232,6 +248,7 @@ impl ClientInfo {
             multi,
             cmd,
             if self.resp3.load(Ordering::Relaxed) { 3 } else { 2 },
+            lib,
         )
     }
 }

@@ -103,12 +103,12 @@ fn execute_inner(
 }
 
 /// A command refused before running: inside MULTI it flags the transaction (EXEC will abort);
-/// a refused EXEC itself aborts the transaction with the reason.
+/// a refused EXEC (in MULTI or not, as Redis's `rejectCommand`) aborts the transaction with the
+/// reason.
 fn reject(client: &mut Client, argv: &[Bytes], e: CmdError) -> CmdError {
-    let Some(m) = client.multi.as_mut() else {
-        return e;
-    };
-    m.dirty = true;
+    if let Some(m) = client.multi.as_mut() {
+        m.dirty = true;
+    }
     if argv[0].eq_ignore_ascii_case(b"exec") {
         client.multi = None;
         client.info.in_multi.store(false, Ordering::Relaxed);

@@ -196,12 +196,13 @@ impl CmdError {
                 break;
             }
             let room = 128 - quoted.len();
+            let a = c_str(a);
             quoted.push('\'');
             quoted.push_str(&sanitize(&a[..a.len().min(room)]));
             quoted.push_str("' ");
         }
         CmdError::UnknownCommand {
-            name: sanitize(&name[..name.len().min(128)]),
+            name: sanitize(&c_str(name)[..c_str(name).len().min(128)]),
             args: quoted,
         }
     }
@@ -228,6 +229,11 @@ impl CmdError {
             _ => s,
         }
     }
+}
+
+/// The bytes before the first NUL: Redis formats these names and arguments with `%s`.
+fn c_str(b: &[u8]) -> &[u8] {
+    &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
 }
 
 /// Replace CR and LF by spaces (Redis does, to keep an error on one line) and decode lossily.

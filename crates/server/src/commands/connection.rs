@@ -170,6 +170,22 @@ const CLIENT_SUBS: &[Spec] = &[
 pub(crate) const TABLE: &[Spec] = &[
     c("ping", -1, Flags::FAST, ping, "Ping the server", "1.0.0"),
     c(
+        "readonly",
+        1,
+        CONN_FAST,
+        no_cluster,
+        "Enables read queries for a connection to a Redis Cluster replica node",
+        "3.0.0",
+    ),
+    c(
+        "readwrite",
+        1,
+        CONN_FAST,
+        no_cluster,
+        "Disables read queries for a connection to a Redis Cluster replica node",
+        "3.0.0",
+    ),
+    c(
         "echo",
         2,
         Flags::LOADING.or(Flags::STALE).or(Flags::FAST),
@@ -228,6 +244,12 @@ pub(crate) const TABLE: &[Spec] = &[
         Group::Connection,
     ),
 ];
+
+/// READONLY / READWRITE: cluster commands; this is a standalone server, as Redis without
+/// `cluster-enabled`.
+fn no_cluster(_: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
+    Err(CmdError::Err("This instance has cluster support disabled"))
+}
 
 /// PING [message]
 fn ping(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
@@ -375,7 +397,7 @@ fn hello(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
         cx.client.authenticated = true;
     }
     if !cx.client.authenticated {
-        return Err(CmdError::Line("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time".into()));
+        return Err(CmdError::Line("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time".into()));
     }
     if let Some(n) = name {
         cx.client.info.names.lock().name = (!n.is_empty()).then(|| n.clone());

@@ -6,6 +6,8 @@ use crate::table::Spec;
 pub(crate) mod connection;
 pub(crate) mod hashes;
 pub(crate) mod keys;
+mod keyspec;
+mod meta;
 pub(crate) mod server;
 pub(crate) mod strings;
 pub(crate) mod transactions;

@@ -156,51 +156,18 @@ fn write_command_info(cx: &mut Ctx<'_>, spec: &'static Spec) {
     cx.out.int(i64::from(spec.first_key));
     cx.out.int(i64::from(spec.last_key));
     cx.out.int(i64::from(spec.step));
-    let cats = acl_categories(spec);
-    cx.out.set(cats.len());
-    for c in cats {
-        cx.out.simple(c.as_bytes());
-    }
-    cx.out.set(0); // tips
-    if spec.first_key > 0 {
-        cx.out.array(1);
-        cx.out.map(3);
-        cx.out.bulk(b"flags");
-        cx.out.set(2);
-        if spec.flags.contains(Flags::WRITE) {
-            cx.out.simple(b"RW");
-            cx.out.simple(b"update");
-        } else {
-            cx.out.simple(b"RO");
-            cx.out.simple(b"access");
+    match super::keyspec::lookup(spec.name) {
+        Some(meta) => super::keyspec::write(cx, meta),
+        None => {
+            // Not a Redis command: categories from our flags, no tips, no key specs.
+            let cats = acl_categories(spec);
+            cx.out.set(cats.len());
+            for c in cats {
+                cx.out.simple(c.as_bytes());
+            }
+            cx.out.set(0);
+            cx.out.array(0);
         }
-        cx.out.bulk(b"begin_search");
-        cx.out.map(2);
-        cx.out.bulk(b"type");
-        cx.out.bulk(b"index");
-        cx.out.bulk(b"spec");
-        cx.out.map(1);
-        cx.out.bulk(b"index");
-        cx.out.int(i64::from(spec.first_key));
-        cx.out.bulk(b"find_keys");
-        cx.out.map(2);
-        cx.out.bulk(b"type");
-        cx.out.bulk(b"range");
-        cx.out.bulk(b"spec");
-        cx.out.map(3);
-        cx.out.bulk(b"lastkey");
-        let last = if spec.last_key < 0 {
-            i64::from(spec.last_key)
-        } else {
-            i64::from(spec.last_key - spec.first_key)
-        };
-        cx.out.int(last);
-        cx.out.bulk(b"keystep");
-        cx.out.int(i64::from(spec.step));
-        cx.out.bulk(b"limit");
-        cx.out.int(0);
-    } else {
-        cx.out.array(0);
     }
     cx.out.array(spec.subs.len());
     for sub in spec.subs {
@@ -242,7 +209,7 @@ fn command_info(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
     for name in args.rest() {
         match lookup_any(cx, name) {
             Some(spec) => write_command_info(cx, spec),
-            None => cx.out.null_array(),
+            None => cx.out.null(),
         }
     }
     Ok(())
@@ -417,10 +384,27 @@ pub(crate) fn command_bare(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
 /// CONFIG GET parameter [parameter ...]
 fn config_get(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
     let pats: Vec<&[u8]> = args.rest().iter().map(|a| a.as_ref()).collect();
-    let pairs = cx.shared.config.read().get_matching(&pats);
+    let mut pairs: Vec<(&[u8], String)> = Vec::new();
+    {
+        let config = cx.shared.config.read();
+        for pat in pats {
+            if pat.iter().any(|c| b"[*?".contains(c)) {
+                for (k, v) in config.get_matching(&[pat]) {
+                    if !pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(k.as_bytes())) {
+                        pairs.push((k.as_bytes(), v));
+                    }
+                }
+            } else if !pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(pat)) {
+                // Without a glob Redis looks the name up and replies with it as given.
+                if let Some((_, v)) = config.get_matching(&[pat]).into_iter().next() {
+                    pairs.push((pat, v));
+                }
+            }
+        }
+    }
     cx.out.map(pairs.len());
     for (k, v) in pairs {
-        cx.out.bulk(k.as_bytes());
+        cx.out.bulk(k);
         cx.out.bulk(v.as_bytes());
     }
     Ok(())
@@ -701,10 +685,9 @@ fn slowlog_get(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
     let count = match args.next() {
         None => 10,
         Some(a) => {
-            let n = crate::args::parse_i64(a).ok_or(CmdError::NotInteger)?;
-            if n < -1 {
-                return Err(CmdError::Err("count should be greater than or equal to -1"));
-            }
+            let n = crate::args::parse_i64(a)
+                .filter(|&n| n >= -1)
+                .ok_or(CmdError::Err("count should be greater than or equal to -1"))?;
             if n == -1 {
                 usize::MAX
             } else {

@@ -62,6 +62,11 @@ pub(crate) const TABLE: &[Spec] = &[
         "2.6.0",
         Group::String,
     ),
+    Spec::new("lcs", -3, Flags::READONLY, 1, 2, 1, lcs).doc(
+        "Find longest common substring",
+        "7.0.0",
+        Group::String,
+    ),
     Spec::new("mget", -2, Flags::READONLY_FAST, 1, -1, 1, mget).doc(
         "Get the values of all the given keys",
         "1.0.0",
@@ -495,6 +500,125 @@ fn setrange(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
         cx.propagate_argv();
     }
     cx.out.int(len as i64);
+    Ok(())
+}
+
+/// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+fn lcs(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
+    let (ka, kb) = (args.key()?, args.key()?);
+    let lookup = |cx: &mut Ctx<'_>, k: &[u8]| match cx.db().get(k) {
+        Err(store::Error::WrongType) => Err(CmdError::Err(
+            "The specified keys must contain string values",
+        )),
+        r => Ok(r?.unwrap_or_default()),
+    };
+    let (a, b) = (lookup(cx, ka)?, lookup(cx, kb)?);
+    let (mut len_only, mut idx, mut with_len, mut min_len) = (false, false, false, 0i64);
+    while let Some(opt) = args.next() {
+        if opt.eq_ignore_ascii_case(b"idx") {
+            idx = true;
+        } else if opt.eq_ignore_ascii_case(b"len") {
+            len_only = true;
+        } else if opt.eq_ignore_ascii_case(b"withmatchlen") {
+            with_len = true;
+        } else if opt.eq_ignore_ascii_case(b"minmatchlen") && !args.is_empty() {
+            min_len = args.i64()?.max(0);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if idx && len_only {
+        return Err(CmdError::Err(
+            "If you want both the length and indexes, please just use IDX.",
+        ));
+    }
+    let (alen, blen) = (a.len(), b.len());
+    let cells = (alen as u128 + 1) * (blen as u128 + 1);
+    let max = cx.shared.config.read().int("proto-max-bulk-len").max(0) as u128;
+    if cells * 4 > max {
+        return Err(CmdError::Err(
+            "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+        ));
+    }
+    // The classic dynamic-programming table, then Redis's backtrack (same ranges, same order).
+    let w = blen + 1;
+    let mut t = vec![0u32; (alen + 1) * w];
+    for i in 1..=alen {
+        for j in 1..=blen {
+            t[i * w + j] = if a[i - 1] == b[j - 1] {
+                t[(i - 1) * w + j - 1] + 1
+            } else {
+                t[(i - 1) * w + j].max(t[i * w + j - 1])
+            };
+        }
+    }
+    let total = t[alen * w + blen] as usize;
+    if len_only {
+        cx.out.int(total as i64);
+        return Ok(());
+    }
+    let mut result = vec![0u8; total];
+    let mut ranges: Vec<[i64; 5]> = Vec::new();
+    let (mut i, mut j, mut k) = (alen, blen, total);
+    let unset = alen;
+    let (mut a_start, mut a_end, mut b_start, mut b_end) = (unset, 0, 0, 0);
+    while i > 0 && j > 0 {
+        let mut emit = false;
+        if a[i - 1] == b[j - 1] {
+            result[k - 1] = a[i - 1];
+            if a_start == unset {
+                (a_start, a_end, b_start, b_end) = (i - 1, i - 1, j - 1, j - 1);
+            } else if a_start == i && b_start == j {
+                a_start -= 1;
+                b_start -= 1;
+            } else {
+                emit = true;
+            }
+            if a_start == 0 || b_start == 0 {
+                emit = true;
+            }
+            k -= 1;
+            i -= 1;
+            j -= 1;
+        } else {
+            if t[(i - 1) * w + j] > t[i * w + j - 1] {
+                i -= 1;
+            } else {
+                j -= 1;
+            }
+            if a_start != unset {
+                emit = true;
+            }
+        }
+        if emit {
+            let len = (a_end - a_start + 1) as i64;
+            if min_len == 0 || len >= min_len {
+                ranges.push([a_start as i64, a_end as i64, b_start as i64, b_end as i64, len]);
+            }
+            a_start = unset;
+        }
+    }
+    if !idx {
+        cx.out.bulk(&result);
+        return Ok(());
+    }
+    cx.out.map(2);
+    cx.out.bulk(b"matches");
+    cx.out.array(ranges.len());
+    for r in &ranges {
+        cx.out.array(2 + usize::from(with_len));
+        cx.out.array(2);
+        cx.out.int(r[0]);
+        cx.out.int(r[1]);
+        cx.out.array(2);
+        cx.out.int(r[2]);
+        cx.out.int(r[3]);
+        if with_len {
+            cx.out.int(r[4]);
+        }
+    }
+    cx.out.bulk(b"len");
+    cx.out.int(total as i64);
     Ok(())
 }
 
