@@ -71,7 +71,9 @@ fn eq_key(key: &[u8]) -> impl Fn(&Item) -> bool + '_ {
 impl Slot<'_> {
     /// The live entry (expired ones were removed before the closure ran).
     pub(crate) fn get(&self) -> Option<&Entry> {
-        self.table.get(self.hash, eq_key(self.key)).map(|(_, v)| v.get())
+        self.table
+            .get(self.hash, eq_key(self.key))
+            .map(|(_, v)| v.get())
     }
 
     /// The live entry, for modification (marks the key changed).
@@ -528,34 +530,7 @@ impl<'a> Db<'a> {
     /// GETEX: returns the value and changes the TTL per `expiry` (`None` leaves it; `Persist`
     /// removes it; an absolute time in the past deletes the key). `KeepTtl` acts as `None`.
     pub fn getex(&self, key: &[u8], expiry: Expiry) -> Result<Option<Bytes>> {
-        let now = self.now();
-        let at = deadline(expiry, now, "getex")?;
-        let _g = self.store.shared();
-        self.write_nogate(key, now, |slot| {
-            let v = match slot.get() {
-                None => return Ok(None),
-                Some(e) => wrong_str(e)?.to_bytes(),
-            };
-            match (expiry, at) {
-                (_, Some(at)) if at <= now => {
-                    slot.remove();
-                }
-                (_, Some(at)) => {
-                    if let Some(e) = slot.get_mut() {
-                        e.expire_at = at;
-                    }
-                }
-                (Expiry::Persist, None) => {
-                    if slot.get().is_some_and(|e| e.expire_at != 0) {
-                        if let Some(e) = slot.get_mut() {
-                            e.expire_at = 0;
-                        }
-                    }
-                }
-                _ => {}
-            }
-            Ok(Some(v))
-        })
+        self.getex_outcome(key, expiry).map(|o| o.map(|(v, _)| v))
     }
 
     /// APPEND: appends, creating the key if missing; returns the new length.
@@ -743,12 +718,13 @@ impl<'a> Db<'a> {
         let now = self.now();
         keys.iter()
             .map(|k| {
-                self.ks().read(self.store, k.as_ref(), now, true, |e| match e {
-                    Some(Entry {
-                        data: Data::Str(s), ..
-                    }) => Some(s.to_bytes()),
-                    _ => None,
-                })
+                self.ks()
+                    .read(self.store, k.as_ref(), now, true, |e| match e {
+                        Some(Entry {
+                            data: Data::Str(s), ..
+                        }) => Some(s.to_bytes()),
+                        _ => None,
+                    })
             })
             .collect()
     }
@@ -770,7 +746,10 @@ impl<'a> Db<'a> {
     pub fn msetnx<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> bool {
         self.store.exclusive(|_| {
             let now = self.now();
-            if pairs.iter().any(|(k, _)| self.ks().exists_live(k.as_ref(), now)) {
+            if pairs
+                .iter()
+                .any(|(k, _)| self.ks().exists_live(k.as_ref(), now))
+            {
                 return false;
             }
             self.mset(pairs);
@@ -794,7 +773,8 @@ impl<'a> Db<'a> {
                     wrong_hash(e)?;
                 }
                 None if create => {
-                    let e = self.new_entry(Data::Hash(Box::new(Hash::Pairs(Vec::new()))), 0, slot.now);
+                    let e =
+                        self.new_entry(Data::Hash(Box::new(Hash::Pairs(Vec::new()))), 0, slot.now);
                     slot.insert(e);
                 }
                 None => return Ok(missing()),
@@ -826,7 +806,11 @@ impl<'a> Db<'a> {
     }
 
     /// HSET: sets fields; returns how many were new.
-    pub fn hset<F: AsRef<[u8]>, V: AsRef<[u8]>>(&self, key: &[u8], pairs: &[(F, V)]) -> Result<usize> {
+    pub fn hset<F: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &self,
+        key: &[u8],
+        pairs: &[(F, V)],
+    ) -> Result<usize> {
         self.hash_write(
             key,
             !pairs.is_empty(),
@@ -994,7 +978,8 @@ impl<'a> Db<'a> {
             key,
             |h| {
                 let len = h.len();
-                let own = |(f, v): (&[u8], &[u8])| (Bytes::copy_from_slice(f), Bytes::copy_from_slice(v));
+                let own =
+                    |(f, v): (&[u8], &[u8])| (Bytes::copy_from_slice(f), Bytes::copy_from_slice(v));
                 if count < 0 {
                     let n = count.unsigned_abs() as usize;
                     let pairs = h.pairs();
@@ -1017,7 +1002,12 @@ impl<'a> Db<'a> {
     }
 
     /// HSCAN: (next cursor, pairs). Small hashes are returned whole with cursor 0.
-    pub fn hscan(&self, key: &[u8], cursor: u64, opts: ScanOptions<'_>) -> Result<(u64, Vec<(Bytes, Bytes)>)> {
+    pub fn hscan(
+        &self,
+        key: &[u8],
+        cursor: u64,
+        opts: ScanOptions<'_>,
+    ) -> Result<(u64, Vec<(Bytes, Bytes)>)> {
         let _ = cursor;
         self.hash_read(
             key,
@@ -1041,7 +1031,10 @@ impl<'a> Db<'a> {
         let _g = self.store.shared();
         let now = self.now();
         keys.iter()
-            .filter(|k| self.ks().read(self.store, k.as_ref(), now, false, |e| e.is_some()))
+            .filter(|k| {
+                self.ks()
+                    .read(self.store, k.as_ref(), now, false, |e| e.is_some())
+            })
             .count()
     }
 
@@ -1076,7 +1069,10 @@ impl<'a> Db<'a> {
         let _g = self.store.shared();
         let now = self.now();
         keys.iter()
-            .filter(|k| self.ks().read(self.store, k.as_ref(), now, true, |e| e.is_some()))
+            .filter(|k| {
+                self.ks()
+                    .read(self.store, k.as_ref(), now, true, |e| e.is_some())
+            })
             .count()
     }
 
@@ -1120,7 +1116,13 @@ impl<'a> Db<'a> {
     }
 
     /// COPY src dst [DB db] [REPLACE]: copies the value and TTL; whether it copied.
-    pub fn copy(&self, src: &[u8], dst: &[u8], dst_db: Option<usize>, replace: bool) -> Result<bool> {
+    pub fn copy(
+        &self,
+        src: &[u8],
+        dst: &[u8],
+        dst_db: Option<usize>,
+        replace: bool,
+    ) -> Result<bool> {
         let target = dst_db.unwrap_or(self.index);
         if target >= self.store.databases() {
             return Err(Error::DbIndexOutOfRange);
@@ -1348,14 +1350,20 @@ impl<'a> Db<'a> {
 
     /// A copy of the key's value and expiry (DEBUG, dumps).
     pub fn get_value(&self, key: &[u8]) -> Option<(Value, Option<u64>)> {
-        self.read(key, false, |e| e.map(|e| (e.data.to_value(), e.expire_opt())))
+        self.read(key, false, |e| {
+            e.map(|e| (e.data.to_value(), e.expire_opt()))
+        })
     }
 
     /// Writes a value with an expiry (0/None = none), replacing any key (restores, tests).
     pub fn put_value(&self, key: &[u8], value: &Value, expire_at: Option<u64>) {
         let (me, mv) = self.limits();
         self.write(key, |slot| {
-            let e = self.new_entry(Data::from_value(value, me, mv), expire_at.unwrap_or(0), slot.now);
+            let e = self.new_entry(
+                Data::from_value(value, me, mv),
+                expire_at.unwrap_or(0),
+                slot.now,
+            );
             slot.insert(e);
         })
     }
@@ -1396,7 +1404,7 @@ impl<'a> Db<'a> {
         let now = self.now();
         let mut when = when;
         if secs {
-            if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+            if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
                 return Err(Error::InvalidExpireTime(cmd));
             }
             when *= 1000;
@@ -1445,12 +1453,22 @@ impl<'a> Db<'a> {
     }
 
     /// EXPIREAT key unix-seconds [NX|XX|GT|LT].
-    pub fn expireat(&self, key: &[u8], at_secs: i64, cond: ExpireCondition) -> Result<ExpireOutcome> {
+    pub fn expireat(
+        &self,
+        key: &[u8],
+        at_secs: i64,
+        cond: ExpireCondition,
+    ) -> Result<ExpireOutcome> {
         self.expire_generic(key, at_secs, true, false, cond, "expireat")
     }
 
     /// PEXPIREAT key unix-ms [NX|XX|GT|LT].
-    pub fn pexpireat(&self, key: &[u8], at_ms: i64, cond: ExpireCondition) -> Result<ExpireOutcome> {
+    pub fn pexpireat(
+        &self,
+        key: &[u8],
+        at_ms: i64,
+        cond: ExpireCondition,
+    ) -> Result<ExpireOutcome> {
         self.expire_generic(key, at_ms, false, false, cond, "pexpireat")
     }
 
@@ -1551,12 +1569,13 @@ impl<'a> Db<'a> {
         let _g = self.store.shared();
         let now = self.now();
         for k in keys {
-            self.ks().read(self.store, k.as_ref(), now, true, |e| match e {
-                Some(Entry {
-                    data: Data::Str(s), ..
-                }) => s.with_bytes(|b| f(Some(b))),
-                _ => f(None),
-            });
+            self.ks()
+                .read(self.store, k.as_ref(), now, true, |e| match e {
+                    Some(Entry {
+                        data: Data::Str(s), ..
+                    }) => s.with_bytes(|b| f(Some(b))),
+                    _ => f(None),
+                });
         }
     }
 
@@ -1607,7 +1626,11 @@ impl<'a> Db<'a> {
     /// expire time is validated) and what it did to the TTL, for propagation: `PEXPIREAT` for
     /// [`TtlChange::Set`], `DEL` for [`TtlChange::Deleted`], `PERSIST` for
     /// [`TtlChange::Persisted`].
-    pub fn getex_outcome(&self, key: &[u8], expiry: Expiry) -> Result<Option<(Bytes, crate::options::TtlChange)>> {
+    pub fn getex_outcome(
+        &self,
+        key: &[u8],
+        expiry: Expiry,
+    ) -> Result<Option<(Bytes, crate::options::TtlChange)>> {
         let now = self.now();
         let _g = self.store.shared();
         self.write_nogate(key, now, |slot| {

@@ -26,7 +26,11 @@ pub(crate) fn new_meta(now_ms: u64) -> u32 {
 pub(crate) fn idle_secs(meta: u32, now_ms: u64) -> u64 {
     let then = meta >> 8;
     let now = clock(now_ms);
-    (if now >= then { now - then } else { CLOCK_MAX - then + now + 1 }) as u64
+    (if now >= then {
+        now - then
+    } else {
+        CLOCK_MAX - then + now + 1
+    }) as u64
 }
 
 /// The LFU counter after decay (one step per `decay_minutes` of idleness).

@@ -334,7 +334,9 @@ impl Store {
             let mut touch = Vec::new();
             for (x, y) in [(a, b), (b, a)] {
                 for key in self.watches.keys_of(x) {
-                    if self.keyspace(x).exists_live(&key, now) || self.keyspace(y).exists_live(&key, now) {
+                    if self.keyspace(x).exists_live(&key, now)
+                        || self.keyspace(y).exists_live(&key, now)
+                    {
                         touch.push((x, key));
                     }
                 }
@@ -374,17 +376,23 @@ impl Store {
 
     /// `hash-max-listpack-entries` (CONFIG SET at run time; existing hashes are not converted).
     pub fn set_hash_max_listpack_entries(&self, n: usize) {
-        self.config.hash_max_listpack_entries.store(n, Ordering::Relaxed);
+        self.config
+            .hash_max_listpack_entries
+            .store(n, Ordering::Relaxed);
     }
 
     /// `hash-max-listpack-value`.
     pub fn set_hash_max_listpack_value(&self, n: usize) {
-        self.config.hash_max_listpack_value.store(n, Ordering::Relaxed);
+        self.config
+            .hash_max_listpack_value
+            .store(n, Ordering::Relaxed);
     }
 
     /// Current `hash-max-listpack-entries`.
     pub fn hash_max_listpack_entries(&self) -> usize {
-        self.config.hash_max_listpack_entries.load(Ordering::Relaxed)
+        self.config
+            .hash_max_listpack_entries
+            .load(Ordering::Relaxed)
     }
 
     /// Current `hash-max-listpack-value`.
@@ -428,7 +436,9 @@ impl Store {
             expiry: crate::options::Expiry::Px(ms.max(1)),
             ..SetOptions::default()
         };
-        self.db(0).set(key.as_ref(), value.as_ref(), opts).map(|_| ())
+        self.db(0)
+            .set(key.as_ref(), value.as_ref(), opts)
+            .map(|_| ())
     }
 
     /// DEL on db 0: whether the key existed.

@@ -73,7 +73,11 @@ pub(crate) fn parse_i64(s: &[u8]) -> Option<i64> {
     if s.len() == 1 && s[0] == b'0' {
         return Some(0);
     }
-    let (neg, digits) = if s[0] == b'-' { (true, &s[1..]) } else { (false, s) };
+    let (neg, digits) = if s[0] == b'-' {
+        (true, &s[1..])
+    } else {
+        (false, s)
+    };
     if digits.is_empty() || digits[0] == b'0' {
         return None;
     }
@@ -178,7 +182,13 @@ impl Hash {
     }
 
     /// Sets a field; returns true if the field is new. Converts to a table past the limits.
-    pub(crate) fn set(&mut self, field: &[u8], value: &[u8], max_entries: usize, max_value: usize) -> bool {
+    pub(crate) fn set(
+        &mut self,
+        field: &[u8],
+        value: &[u8],
+        max_entries: usize,
+        max_value: usize,
+    ) -> bool {
         if let Hash::Pairs(p) = self {
             if field.len() > max_value || value.len() > max_value {
                 self.convert();

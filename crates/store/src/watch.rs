@@ -37,7 +37,10 @@ impl Registry {
         let mut keys = self.keys.lock();
         let slot = keys
             .entry((db, Bytes::copy_from_slice(key)))
-            .or_insert(Slot { refs: 0, version: 0 });
+            .or_insert(Slot {
+                refs: 0,
+                version: 0,
+            });
         slot.refs += 1;
         slot.version
     }
