@@ -105,15 +105,20 @@ fn info_cmd(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
 
 // ---- COMMAND --------------------------------------------------------------------------------
 
+/// The ACL categories of a command: Redis's, or derived from our flags.
+fn categories(spec: &Spec) -> Vec<&'static str> {
+    match super::keyspec::lookup(spec.name) {
+        Some(meta) => meta.categories.to_vec(),
+        None => acl_categories(spec),
+    }
+}
+
+/// ACL categories derived from our flags, for commands Redis 7.0 does not describe (the others
+/// take theirs from `keyspec::META`).
 fn acl_categories(spec: &Spec) -> Vec<&'static str> {
     let f = spec.flags;
     let mut v = Vec::new();
     let group = spec.group;
-    if group == Group::Generic && spec.first_key != 0 || spec.name == "flushdb" || spec.name == "flushall" || spec.name == "swapdb" || spec.name == "keys" || spec.name == "scan" || spec.name == "dbsize" || spec.name == "randomkey" {
-        if group == Group::Generic {
-            v.push("@keyspace");
-        }
-    }
     if f.contains(Flags::READONLY) {
         v.push("@read");
     }
@@ -281,9 +286,9 @@ fn command_list(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
             let keep = match filter {
                 Filter::None => true,
                 Filter::Module => false,
-                Filter::Cat(c) => acl_categories(s)
+                Filter::Cat(c) => categories(s)
                     .iter()
-                    .any(|cat| cat[1..].as_bytes().eq_ignore_ascii_case(c)),
+                    .any(|cat| cat.as_bytes()[1..].eq_ignore_ascii_case(c)),
                 Filter::Pattern(p) => crate::glob::matches(p, s.name.as_bytes(), true),
             };
             if keep {
@@ -626,11 +631,10 @@ fn debug(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
         return Err(CmdError::Line(
             String::from_utf8_lossy(&argv[1]).into_owned().into(),
         ));
-    } else if is("change-repl-id") && n == 1 {
-        cx.out.ok();
-    } else if is("quicklist-packed-threshold") && n == 2 {
-        cx.out.ok();
-    } else if is("set-skip-checksum-validation") && n == 2 {
+    } else if (is("change-repl-id") && n == 1)
+        || ((is("quicklist-packed-threshold") || is("set-skip-checksum-validation")) && n == 2)
+    {
+        // Accepted for test suites; nothing here to tune.
         cx.out.ok();
     } else {
         return Err(CmdError::ErrOwned(format!(
