@@ -26,11 +26,22 @@ pub const PROTO_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
 pub(crate) type Item = (Blob, SharedValue<Entry>);
 pub(crate) type Table = RawTable<Item>;
 
+/// What [`Keyspace::visit_buckets`] did.
+pub(crate) struct Visit {
+    /// The bucket to continue from, None when the shard is done.
+    pub(crate) next: Option<usize>,
+    /// The shard's epoch during the walk.
+    pub(crate) epoch: u32,
+    /// Buckets looked at.
+    pub(crate) walked: usize,
+}
+
 /// Cursor layout: bit 63 set on every non-zero cursor; 16 bits of shard epoch; 8 bits of shard;
 /// 39 bits of bucket index.
 const CURSOR_MARK: u64 = 1 << 63;
 const BUCKET_BITS: u32 = 39;
 const SHARD_BITS: u32 = 8;
+const EPOCH_MASK: u32 = 0xffff;
 
 /// One database's keys.
 pub(crate) struct Keyspace {
@@ -282,20 +293,32 @@ impl Keyspace {
     }
 
     /// Visits up to `max_buckets` buckets of shard `si` from `start`, calling `f` on each full
-    /// one. Returns the next bucket index, or None when the shard is done, and the epoch seen.
+    /// one until it returns false (that bucket is then *not* consumed: `next` points at it). With `epoch` given (a SCAN cursor's) and different from the
+    /// shard's current epoch, the walk restarts at bucket 0: the table rehashed since, so
+    /// bucket indexes mean something else now. The epoch is checked under the same read lock
+    /// as the walk, so no rehash can slip in between.
     pub(crate) fn visit_buckets(
         &self,
         si: usize,
         start: usize,
+        epoch: Option<u32>,
         max_buckets: usize,
         mut f: impl FnMut(&[u8], &Entry) -> bool,
-    ) -> (Option<usize>, u32) {
+    ) -> Visit {
         let g = self.shard(si).read();
-        let epoch = self.epochs[si].load(Ordering::Relaxed);
+        let current = self.epochs[si].load(Ordering::Relaxed);
         let n = g.buckets();
         if g.is_empty() {
-            return (None, epoch);
+            return Visit {
+                next: None,
+                epoch: current,
+                walked: 0,
+            };
         }
+        let start = match epoch {
+            Some(e) if e != current & EPOCH_MASK => 0,
+            _ => start,
+        };
         let mut i = start;
         let end = start.saturating_add(max_buckets).min(n);
         while i < end {
@@ -305,14 +328,17 @@ impl Keyspace {
                 if g.is_bucket_full(i) {
                     let (k, v) = g.bucket(i).as_ref();
                     if !f(k, v.get()) {
-                        i += 1;
                         break;
                     }
                 }
             }
             i += 1;
         }
-        ((i < n).then_some(i), epoch)
+        Visit {
+            next: (i < n).then_some(i),
+            epoch: current,
+            walked: i.saturating_sub(start),
+        }
     }
 
     /// Clears every shard; returns the number of keys removed.
@@ -1014,7 +1040,7 @@ impl<'a> Db<'a> {
             |h| {
                 let mut out = Vec::new();
                 h.for_each(|f, v| {
-                    if opts.pattern.map_or(true, |p| key_match(p, f)) {
+                    if pattern_ok(opts.pattern, f) {
                         out.push((Bytes::copy_from_slice(f), Bytes::copy_from_slice(v)));
                     }
                 });
@@ -1177,7 +1203,7 @@ impl<'a> Db<'a> {
         let ks = self.ks();
         let mut out = Vec::new();
         for si in 0..ks.shard_count() {
-            ks.visit_buckets(si, 0, usize::MAX, |k, e| {
+            ks.visit_buckets(si, 0, None, usize::MAX, |k, e| {
                 if !e.is_expired(now) && key_match(pattern, k) {
                     out.push(Bytes::copy_from_slice(k));
                 }
@@ -1199,55 +1225,53 @@ impl<'a> Db<'a> {
         let _g = self.store.shared();
         let now = self.now();
         let ks = self.ks();
+        // Like Redis: stop after `count` entries (before filtering) or `10 * count` buckets.
         let count = if opts.count == 0 { 10 } else { opts.count };
+        let mut budget = count.saturating_mul(10);
         let (mut si, mut bucket, epoch) = decode_cursor(cursor);
+        let mut epoch = (cursor != 0).then_some(epoch);
         let mut out = Vec::new();
-        if si >= ks.shard_count() {
-            return (0, out);
-        }
-        if cursor != 0 && (ks.epochs[si].load(Ordering::Relaxed) & 0xffff) != epoch {
-            bucket = 0;
-        }
-        let mut budget = count.saturating_mul(10).max(count);
         let mut seen = 0usize;
-        loop {
-            let (next, ep) = ks.visit_buckets(si, bucket, budget, |k, e| {
+        while si < ks.shard_count() {
+            // Stop *at* the entry after the `count`-th, so that when the last entries are
+            // reached the walk goes on over empty buckets and can end with cursor 0.
+            let visit = ks.visit_buckets(si, bucket, epoch, budget, |k, e| {
+                if seen >= count {
+                    return false;
+                }
                 seen += 1;
-                if e.is_expired(now) {
-                    return seen < count;
-                }
-                if let Some(t) = opts.key_type {
-                    if t != Some(e.data.key_type()) {
-                        return seen < count;
-                    }
-                }
-                if opts.pattern.map_or(true, |p| key_match(p, k)) {
+                let live = !e.is_expired(now);
+                let type_ok = match opts.key_type {
+                    Some(t) => t == Some(e.data.key_type()),
+                    None => true,
+                };
+                if live && type_ok && pattern_ok(opts.pattern, k) {
                     out.push(Bytes::copy_from_slice(k));
                 }
-                seen < count
+                true
             });
-            let visited = next.map_or(budget, |n| n - bucket);
-            budget = budget.saturating_sub(visited.max(1));
-            match next {
+            // Empty shards cost nothing (at most 256 of them): an empty db is done at once.
+            budget = budget.saturating_sub(visit.walked);
+            match visit.next {
                 Some(n) => {
-                    if seen >= count || budget == 0 {
-                        return (encode_cursor(si, n, ep), out);
-                    }
                     bucket = n;
+                    epoch = Some(visit.epoch & EPOCH_MASK);
                 }
                 None => {
                     si += 1;
                     bucket = 0;
-                    if si >= ks.shard_count() {
-                        return (0, out);
-                    }
-                    if seen >= count || budget == 0 {
-                        let ep = ks.epochs[si].load(Ordering::Relaxed);
-                        return (encode_cursor(si, 0, ep), out);
-                    }
+                    // Bucket 0 is valid in any epoch.
+                    epoch = None;
                 }
             }
+            if budget == 0 || (seen >= count && visit.next.is_some()) {
+                break;
+            }
         }
+        if si >= ks.shard_count() {
+            return (0, out);
+        }
+        (encode_cursor(si, bucket, epoch.unwrap_or(0)), out)
     }
 
     /// RANDOMKEY: a random live key, None if the database is empty.
@@ -1262,7 +1286,7 @@ impl<'a> Db<'a> {
             let start = fastrand::usize(..buckets.max(1));
             let mut found = None;
             for (from, max) in [(start, 256), (0, start.min(256))] {
-                ks.visit_buckets(si, from, max, |k, e| {
+                ks.visit_buckets(si, from, None, max, |k, e| {
                     if e.is_expired(now) {
                         return true;
                     }
@@ -1277,7 +1301,7 @@ impl<'a> Db<'a> {
         // Sparse or mostly expired: fall back to a full walk.
         let mut found = None;
         for si in 0..shards {
-            ks.visit_buckets(si, 0, usize::MAX, |k, e| {
+            ks.visit_buckets(si, 0, None, usize::MAX, |k, e| {
                 if e.is_expired(now) {
                     return true;
                 }
@@ -1377,7 +1401,7 @@ impl<'a> Db<'a> {
             {
                 let _g = self.store.shared();
                 let now = self.now();
-                ks.visit_buckets(si, 0, usize::MAX, |k, e| {
+                ks.visit_buckets(si, 0, None, usize::MAX, |k, e| {
                     if !e.is_expired(now) {
                         batch.push((Bytes::copy_from_slice(k), e.data.to_value(), e.expire_opt()));
                     }
@@ -1527,9 +1551,17 @@ impl<'a> Db<'a> {
     }
 }
 
+/// No MATCH, or the glob matches.
+fn pattern_ok(pattern: Option<&[u8]>, s: &[u8]) -> bool {
+    match pattern {
+        Some(p) => key_match(p, s),
+        None => true,
+    }
+}
+
 fn encode_cursor(shard: usize, bucket: usize, epoch: u32) -> u64 {
     CURSOR_MARK
-        | ((epoch as u64 & 0xffff) << (BUCKET_BITS + SHARD_BITS))
+        | (((epoch & EPOCH_MASK) as u64) << (BUCKET_BITS + SHARD_BITS))
         | ((shard as u64) << BUCKET_BITS)
         | (bucket as u64 & ((1 << BUCKET_BITS) - 1))
 }
@@ -1540,7 +1572,7 @@ fn decode_cursor(c: u64) -> (usize, usize, u32) {
     }
     let bucket = (c & ((1 << BUCKET_BITS) - 1)) as usize;
     let shard = ((c >> BUCKET_BITS) & ((1 << SHARD_BITS) - 1)) as usize;
-    let epoch = ((c >> (BUCKET_BITS + SHARD_BITS)) & 0xffff) as u32;
+    let epoch = ((c >> (BUCKET_BITS + SHARD_BITS)) as u32) & EPOCH_MASK;
     (shard, bucket, epoch)
 }
 
@@ -1659,5 +1691,220 @@ impl<'a> Db<'a> {
             };
             Ok(Some((v, change)))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    fn store() -> (Store, ManualClock) {
+        let clock = ManualClock::new(1_000_000);
+        let st = Store::builder().clock(Arc::new(clock.clone())).build();
+        (st, clock)
+    }
+
+    fn opts(count: usize) -> ScanOptions<'static> {
+        ScanOptions {
+            count,
+            ..ScanOptions::default()
+        }
+    }
+
+    /// Runs a whole SCAN iteration, returning every key (with repeats) and the call count.
+    fn full_scan(db: Db<'_>, o: ScanOptions<'_>) -> (Vec<Bytes>, usize) {
+        let (mut cursor, mut all, mut calls) = (0, Vec::new(), 0);
+        loop {
+            let (next, keys) = db.scan(cursor, o);
+            all.extend(keys);
+            calls += 1;
+            if next == 0 {
+                return (all, calls);
+            }
+            assert!(calls < 100_000, "scan does not end");
+            cursor = next;
+        }
+    }
+
+    #[test]
+    fn cursor_round_trip() {
+        for (s, b, e) in [(0, 0, 0), (3, 17, 5), (255, (1 << BUCKET_BITS) - 1, 0xffff)] {
+            let c = encode_cursor(s, b, e);
+            assert_ne!(c, 0);
+            assert_eq!(decode_cursor(c), (s, b, e));
+        }
+        assert_eq!(decode_cursor(0), (0, 0, 0));
+    }
+
+    #[test]
+    fn scan_empty_db_is_done_at_once() {
+        let (st, _) = store();
+        assert_eq!(st.db(0).scan(0, opts(0)), (0, vec![]));
+        assert_eq!(st.db(0).scan(0, opts(1)), (0, vec![]));
+    }
+
+    #[test]
+    fn scan_small_db_in_one_call() {
+        let (st, _) = store();
+        let db = st.db(0);
+        for i in 0..5 {
+            db.set(format!("k{i}").as_bytes(), b"v", SetOptions::default())
+                .ok();
+        }
+        let (cursor, keys) = db.scan(0, opts(0));
+        assert_eq!(cursor, 0);
+        assert_eq!(keys.len(), 5);
+    }
+
+    #[test]
+    fn scan_count_at_least_len_returns_everything() {
+        let (st, _) = store();
+        let db = st.db(0);
+        for i in 0..302 {
+            db.set(format!("key:{i}").as_bytes(), b"v", SetOptions::default())
+                .ok();
+        }
+        for count in [302, 1000, 100_000] {
+            let (cursor, keys) = db.scan(0, opts(count));
+            assert_eq!(cursor, 0, "COUNT {count}");
+            assert_eq!(keys.iter().collect::<HashSet<_>>().len(), 302);
+        }
+        // Small counts: every key exactly once (nothing rehashed), each call ~COUNT keys.
+        for count in [1, 7, 10, 100] {
+            let (keys, calls) = full_scan(db, opts(count));
+            assert_eq!(keys.len(), 302, "COUNT {count}");
+            assert_eq!(keys.iter().collect::<HashSet<_>>().len(), 302);
+            assert!(
+                calls <= 302 / count + st.keyspace(0).shard_count() + 1,
+                "COUNT {count}: {calls} calls"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_skips_expired_keys() {
+        let (st, clock) = store();
+        let db = st.db(0);
+        db.set(b"live", b"v", SetOptions::default()).ok();
+        let ttl = SetOptions {
+            expiry: Expiry::Px(10),
+            ..SetOptions::default()
+        };
+        db.set(b"dying", b"v", ttl).ok();
+        clock.advance(10);
+        let (keys, _) = full_scan(db, opts(10));
+        assert_eq!(keys, vec![Bytes::from_static(b"live")]);
+    }
+
+    #[test]
+    fn stale_epoch_restarts_the_shard() {
+        let (st, _) = store();
+        let db = st.db(0);
+        for i in 0..200 {
+            db.set(format!("a{i}").as_bytes(), b"v", SetOptions::default())
+                .ok();
+        }
+        let ks = st.keyspace(0);
+        let (cursor, _) = db.scan(0, opts(2));
+        let (si, bucket, epoch) = decode_cursor(cursor);
+        assert!(bucket > 0);
+        // Same epoch: continue where it stopped; other epoch: from bucket 0 of that shard.
+        let fresh = ks.visit_buckets(si, bucket, Some(epoch), usize::MAX, |_, _| true);
+        assert_eq!(fresh.walked, ks.shard(si).read().buckets() - bucket);
+        let stale = ks.visit_buckets(si, bucket, Some(epoch ^ 1), usize::MAX, |_, _| true);
+        assert_eq!(stale.walked, ks.shard(si).read().buckets());
+    }
+
+    #[test]
+    fn scan_returns_every_preexisting_key_under_concurrent_inserts() {
+        let st = Arc::new(Store::builder().shards(4).build());
+        let db = st.db(0);
+        let before: HashSet<Bytes> = (0..2_000)
+            .map(|i| Bytes::from(format!("old:{i}")))
+            .collect();
+        for k in &before {
+            db.set(k, b"v", SetOptions::default()).ok();
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (st, stop) = (st.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut i = 0u64;
+                // Many inserts: every shard's table grows (rehashes) several times.
+                while !stop.load(Ordering::Relaxed) && i < 200_000 {
+                    st.db(0)
+                        .set(format!("new:{i}").as_bytes(), b"v", SetOptions::default())
+                        .ok();
+                    i += 1;
+                }
+            })
+        };
+        for _ in 0..3 {
+            let (keys, _) = full_scan(db, opts(5));
+            let got: HashSet<Bytes> = keys.into_iter().collect();
+            let missing: Vec<_> = before.iter().filter(|k| !got.contains(*k)).collect();
+            assert!(
+                missing.is_empty(),
+                "missing {} keys, e.g. {:?}",
+                missing.len(),
+                missing.first()
+            );
+        }
+        stop.store(true, Ordering::Relaxed);
+        writer.join().ok();
+    }
+
+    #[test]
+    fn scan_filters_after_visiting() {
+        let (st, _) = store();
+        let db = st.db(0);
+        for i in 0..50 {
+            db.set(format!("s{i}").as_bytes(), b"v", SetOptions::default())
+                .ok();
+            db.hset(format!("h{i}").as_bytes(), &[(b"f", b"v")]).ok();
+        }
+        let o = ScanOptions {
+            pattern: Some(b"s1*"),
+            count: 10,
+            key_type: None,
+        };
+        let (keys, _) = full_scan(db, o);
+        assert_eq!(keys.len(), 11); // s1, s10..s19
+        let o = ScanOptions {
+            key_type: Some(Some(KeyType::Hash)),
+            ..opts(3)
+        };
+        let (keys, _) = full_scan(db, o);
+        assert_eq!(keys.len(), 50);
+        assert!(keys.iter().all(|k| k.starts_with(b"h")));
+        let o = ScanOptions {
+            key_type: Some(None),
+            ..opts(1000)
+        };
+        assert_eq!(db.scan(0, o), (0, vec![]));
+        // A MATCH that filters everything still advances by COUNT entries per call.
+        let o = ScanOptions {
+            pattern: Some(b"zzz"),
+            count: 10,
+            key_type: None,
+        };
+        let (cursor, keys) = db.scan(0, o);
+        assert!(keys.is_empty());
+        assert_ne!(cursor, 0);
+    }
+
+    #[test]
+    fn out_of_range_cursor_ends() {
+        let (st, _) = store();
+        st.db(0).set(b"k", b"v", SetOptions::default()).ok();
+        assert_eq!(
+            st.db(0).scan(encode_cursor(200, 0, 0), opts(10)),
+            (0, vec![])
+        );
+        assert_eq!(st.db(0).scan(u64::MAX, opts(10)).0, 0);
     }
 }

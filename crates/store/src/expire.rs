@@ -48,15 +48,20 @@ fn round(store: &Store, db: usize) -> (usize, usize) {
         let mut budget = MAX_BUCKETS;
         let mut wrapped = 0;
         while sampled < SAMPLE && budget > 0 && wrapped <= ks.shard_count() {
-            let (next, _) = ks.visit_buckets(si, bucket, budget, |k, e| {
-                if e.expire_at != 0 {
-                    sampled += 1;
-                    if e.is_expired(now) {
-                        expired_keys.push(bytes::Bytes::copy_from_slice(k));
+            let next = ks
+                .visit_buckets(si, bucket, None, budget, |k, e| {
+                    if sampled >= SAMPLE {
+                        return false;
                     }
-                }
-                sampled < SAMPLE
-            });
+                    if e.expire_at != 0 {
+                        sampled += 1;
+                        if e.is_expired(now) {
+                            expired_keys.push(bytes::Bytes::copy_from_slice(k));
+                        }
+                    }
+                    true
+                })
+                .next;
             match next {
                 Some(n) => {
                     budget = budget.saturating_sub(n.saturating_sub(bucket).max(1));
