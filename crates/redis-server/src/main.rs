@@ -36,12 +36,13 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Some(args) = cli.check_aof {
-        // Hook for the AOF checker (redis-check-aof compatible mode).
-        eprintln!(
-            "--check-aof is not available in this build ({} args)",
-            args.len()
+        let code = aof::check::main(
+            "redis-server --check-aof",
+            &args,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
         );
-        return ExitCode::FAILURE;
+        return ExitCode::from(code.clamp(0, 255) as u8);
     }
     let (file, flags) = match cli.rest.split_first() {
         Some((f, rest)) if !f.starts_with("--") => (Some(PathBuf::from(f)), rest.to_vec()),
@@ -149,6 +150,13 @@ async fn run(config: server::Config) -> ExitCode {
     let pidfile = config.pidfile().map(str::to_owned);
     let shared = server::Shared::new(config);
     warn!("Server initialized");
+    let persistence = match server::Persistence::start(&shared) {
+        Ok(p) => p,
+        Err(e) => {
+            warn!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
     info!("Ready to accept connections");
     let signals = async {
         use tokio::signal::unix::{signal, SignalKind};
@@ -164,7 +172,9 @@ async fn run(config: server::Config) -> ExitCode {
         }
     };
     let result = server::serve(listeners, shared.clone(), signals).await;
-    warn!("User requested shutdown...");
+    if let Err(e) = persistence.shutdown() {
+        warn!("Error trying to flush and fsync the AOF before exit: {e}");
+    }
     if let Some(p) = pidfile {
         let _ = std::fs::remove_file(p);
     }

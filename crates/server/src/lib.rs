@@ -43,6 +43,7 @@ mod info;
 mod listener;
 pub mod log;
 pub mod os;
+mod persist;
 pub mod shared;
 pub mod slowlog;
 pub mod table;
@@ -53,6 +54,7 @@ pub use ctx::{Ctx, Out};
 pub use dispatch::LocalClient;
 pub use error::{CmdError, CmdResult, ConnError, Error};
 pub use listener::{bind, run, serve};
+pub use persist::Persistence;
 pub use shared::{Propagate, Shared};
 pub use table::{Flags, Group, Spec};
 

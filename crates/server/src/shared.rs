@@ -148,6 +148,10 @@ pub struct Shared {
     /// Extra INFO persistence lines provider (installed by the AOF layer): returns
     /// `name:value\r\n` lines replacing the default `aof_*` fields.
     pub info_persistence: RwLock<Option<Arc<dyn Fn() -> String + Send + Sync>>>,
+    /// The OS error of the last failed AOF write, while writes fail (see [`Shared::write_denied`]).
+    pub aof_write_error: RwLock<Option<String>>,
+    /// The persistence layer (BGREWRITEAOF reaches it here).
+    pub(crate) persistence: RwLock<Option<Arc<crate::persist::Inner>>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -200,6 +204,8 @@ impl Shared {
             debug_hook: RwLock::new(None),
             config_listeners: RwLock::new(Vec::new()),
             info_persistence: RwLock::new(None),
+            aof_write_error: RwLock::new(None),
+            persistence: RwLock::new(None),
         })
     }
 
@@ -242,6 +248,16 @@ impl Shared {
         for l in listeners {
             l(names, &cfg);
         }
+    }
+
+    /// Redis's refusal of write commands while AOF writes fail:
+    /// `-MISCONF Errors writing to the AOF file: <strerror>`. `None` when writes succeed. The
+    /// dispatcher checks it for commands flagged `write` (reads keep working).
+    pub fn write_denied(&self) -> Option<crate::error::CmdError> {
+        let reason = self.aof_write_error.read().clone()?;
+        Some(crate::error::CmdError::Line(
+            format!("MISCONF Errors writing to the AOF file: {reason}").into(),
+        ))
     }
 
     /// Requests a shutdown (SHUTDOWN command or signal).

@@ -8,6 +8,7 @@ pub(crate) mod hashes;
 pub(crate) mod keys;
 mod keyspec;
 mod meta;
+pub(crate) mod persistence;
 pub(crate) mod server;
 pub(crate) mod strings;
 pub(crate) mod transactions;
@@ -20,4 +21,5 @@ pub(crate) const FAMILIES: &[&[Spec]] = &[
     connection::TABLE,
     server::TABLE,
     transactions::TABLE,
+    persistence::TABLE,
 ];
