@@ -23,6 +23,10 @@ use crate::value::{parse_i64, Blob, Data, Entry, Hash, Str};
 /// Redis's `proto-max-bulk-len`: the largest string APPEND/SETRANGE may build.
 pub const PROTO_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
 
+/// The largest `-count` [`Db::hrandfield_count`] accepts (fields may repeat, so a negative
+/// count is not bounded by the hash's size).
+pub const HRANDFIELD_MAX_REPEATS: usize = 1 << 24;
+
 pub(crate) type Item = (Blob, SharedValue<Entry>);
 pub(crate) type Table = RawTable<Item>;
 
@@ -639,8 +643,11 @@ impl<'a> Db<'a> {
                 if too_long(value.len()) {
                     return Err(Error::StringTooLong);
                 }
-                let mut v = vec![0u8; offset as usize];
-                v.extend_from_slice(value);
+                // One zeroed allocation of the final size: a big offset costs untouched
+                // (lazily zeroed) pages, not a copy.
+                let off = offset as usize;
+                let mut v = vec![0u8; off + value.len()];
+                v[off..].copy_from_slice(value);
                 let n = v.len();
                 let e = self.new_entry(Data::Str(Str::Raw(v)), 0, slot.now);
                 slot.insert(e);
@@ -999,15 +1006,22 @@ impl<'a> Db<'a> {
 
     /// HRANDFIELD key count: `count >= 0` distinct fields (all if count >= len); `count < 0`:
     /// `-count` fields, possibly repeated. Pairs carry the value (for WITHVALUES).
+    ///
+    /// A negative count beyond [`HRANDFIELD_MAX_REPEATS`] is [`Error::ValueOutOfRange`]:
+    /// Redis would stream that many replies, but a reply built in memory cannot hold them.
     pub fn hrandfield_count(&self, key: &[u8], count: i64) -> Result<Vec<(Bytes, Bytes)>> {
+        if count < 0 && count.unsigned_abs() > HRANDFIELD_MAX_REPEATS as u64 {
+            // Checked only when the key holds a hash, as Redis checks its range after the type.
+            if self.key_type(key) == Some(KeyType::Hash) {
+                return Err(Error::ValueOutOfRange);
+            }
+        }
         self.hash_read(
             key,
             |h| {
                 let len = h.len();
-                let own =
-                    |(f, v): (&[u8], &[u8])| (Bytes::copy_from_slice(f), Bytes::copy_from_slice(v));
                 if count < 0 {
-                    let n = count.unsigned_abs() as usize;
+                    let n = (count.unsigned_abs() as usize).min(HRANDFIELD_MAX_REPEATS);
                     let pairs = h.pairs();
                     (0..n)
                         .map(|_| pairs[fastrand::usize(..len)].clone())
@@ -1019,7 +1033,6 @@ impl<'a> Db<'a> {
                     fastrand::shuffle(&mut idx);
                     idx.truncate(count as usize);
                     let pairs = h.pairs();
-                    let _ = own;
                     idx.into_iter().map(|i| pairs[i].clone()).collect()
                 }
             },

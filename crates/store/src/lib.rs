@@ -74,7 +74,7 @@ mod value;
 mod watch;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use db::{Db, PROTO_MAX_BULK_LEN};
+pub use db::{Db, HRANDFIELD_MAX_REPEATS, PROTO_MAX_BULK_LEN};
 pub use error::{Error, Result};
 pub use glob::{glob_match, key_match};
 pub use options::{

@@ -294,10 +294,16 @@ impl Store {
 
     /// Watches `key` in database `db` (WATCH). Keep the token until EXEC/DISCARD/UNWATCH.
     pub fn watch(&self, db: usize, key: &[u8]) -> WatchToken {
+        // Reclaim the key first if it is already expired: as in Redis, watching an expired key
+        // and then seeing it deleted is not a change (the lazy delete would bump the version
+        // of a token registered before it).
+        let handle = self.db(db);
+        handle.exists(&[key]);
         let mut token = WatchToken::new(self.watches.clone(), db, key);
         // Register first, then read: a concurrent write either bumps our version or happened
-        // before this read.
-        let at = self.db(db).live_expire_at(key);
+        // before this read (a key that expired between the two reads counts as live when
+        // watched, then expired: changed).
+        let at = handle.live_expire_at(key);
         token.set_expire_at(at.flatten());
         token
     }
