@@ -50,39 +50,18 @@ fn main() -> ExitCode {
     };
     let config = match server::Config::load(file.as_deref(), &flags) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail_stderr(e),
     };
     if cli.ping {
-        let host = config
-            .bind()
-            .into_iter()
-            .map(|b| b.trim_start_matches('-').to_owned())
-            .find(|b| b.parse::<std::net::Ipv4Addr>().is_ok())
-            .map(|b| {
-                if b == "0.0.0.0" || b == "*" {
-                    "127.0.0.1".into()
-                } else {
-                    b
-                }
-            })
-            .unwrap_or_else(|| "127.0.0.1".into());
+        let host = config.probe_host();
         let pass = std::env::var("REDISCLI_AUTH")
             .ok()
             .or(config.requirepass().map(str::to_owned));
-        return match server::os::ping(&host, config.port(), pass.as_deref()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{e}");
-                ExitCode::FAILURE
-            }
-        };
+        return server::os::ping(&host, config.port(), pass.as_deref())
+            .map_or_else(fail_stderr, |()| ExitCode::SUCCESS);
     }
     if let Err(e) = server::log::init(config.logfile(), config.str("loglevel")) {
-        eprintln!("Can't open the log file: {e}");
-        return ExitCode::FAILURE;
+        return fail_stderr(format!("Can't open the log file: {e}"));
     }
     let pid = std::process::id();
     warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
@@ -96,27 +75,32 @@ fn main() -> ExitCode {
         None => warn!("Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf"),
     }
     if let Err(e) = std::env::set_current_dir(config.dir()) {
-        warn!("Can't chdir to '{}': {e}", config.dir());
-        return ExitCode::FAILURE;
+        return fail(format!("Can't chdir to '{}': {e}", config.dir()));
     }
     match server::os::raise_fd_limit(config.maxclients() as u64 + 32) {
         Ok(Some(n)) => info!("Increased maximum number of open files to {n} (it was originally set to a lower value)."),
         Ok(None) => {}
         Err(e) => warn!("{e}"),
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(r) => r,
-        Err(e) => {
-            warn!("Failed to start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let code = runtime.block_on(run(config));
-    drop(runtime);
-    code
+        Ok(runtime) => runtime.block_on(run(config)),
+        Err(e) => fail(format!("Failed to start the runtime: {e}")),
+    }
+}
+
+/// Logs the reason as the last line and returns a failure exit code.
+fn fail(reason: impl std::fmt::Display) -> ExitCode {
+    warn!("{reason}");
+    ExitCode::FAILURE
+}
+
+/// Prints the reason on stderr (before logging is set up) and returns a failure exit code.
+fn fail_stderr(reason: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{reason}");
+    ExitCode::FAILURE
 }
 
 async fn run(config: server::Config) -> ExitCode {
@@ -138,8 +122,7 @@ async fn run(config: server::Config) -> ExitCode {
                     config.port()
                 );
             }
-            warn!("{e}");
-            return ExitCode::FAILURE;
+            return fail(e);
         }
     };
     if let Some(p) = config.pidfile() {
@@ -152,10 +135,7 @@ async fn run(config: server::Config) -> ExitCode {
     warn!("Server initialized");
     let persistence = match server::Persistence::start(&shared) {
         Ok(p) => p,
-        Err(e) => {
-            warn!("{e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(e),
     };
     info!("Ready to accept connections");
     let signals = async {
@@ -183,9 +163,6 @@ async fn run(config: server::Config) -> ExitCode {
             warn!("Redis is now ready to exit, bye bye...");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            warn!("{e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => fail(e),
     }
 }

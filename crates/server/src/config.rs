@@ -663,6 +663,17 @@ impl Config {
             .collect()
     }
 
+    /// The IPv4 address a local health probe connects to: the first IPv4 `bind` address
+    /// (`127.0.0.1` for a wildcard or when there is none).
+    pub fn probe_host(&self) -> String {
+        self.bind()
+            .into_iter()
+            .map(|b| b.trim_start_matches('-').to_owned())
+            .find(|b| b.parse::<std::net::Ipv4Addr>().is_ok())
+            .filter(|b| b != "0.0.0.0")
+            .unwrap_or_else(|| "127.0.0.1".into())
+    }
+
     /// `requirepass`, `None` when empty.
     pub fn requirepass(&self) -> Option<&str> {
         Some(self.str("requirepass")).filter(|p| !p.is_empty())

@@ -252,7 +252,7 @@ fn sigkill_cycles_lose_no_acknowledged_write() {
     const WRITERS: usize = 4;
     let dir = tempfile::tempdir().unwrap();
     let mut acked: Vec<Vec<u64>> = vec![Vec::new(); WRITERS]; // per writer: acked seq numbers
-    let mut next = vec![0u64; WRITERS];
+    let mut next = [0u64; WRITERS];
     let mut total = 0usize;
     for cycle in 0..CYCLES {
         let srv = start_ours(dir.path(), &["--appendfsync", "always"]).unwrap();
