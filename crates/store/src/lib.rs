@@ -40,13 +40,44 @@
 //! half-done; MGET and EXISTS hold one shared stripe across all their keys, so they never see
 //! half of an MSET.
 //!
-//! Why it cannot deadlock: the lock order is always gate, then one shard. No code path holds two
-//! shard locks at once (multi-key operations touch shards one after another, which is safe
-//! because they hold the gate exclusively); no shard guard is held while calling back into the
-//! map; the gate is never taken while a shard lock is held. A thread holding the gate
-//! exclusively is recorded in a thread-local, and every operation it calls (inside
-//! [`Store::exclusive`]'s closure) skips the gate instead of blocking on itself. The WATCH
-//! registry's mutex is a leaf: nothing is locked while holding it.
+//! Why it cannot deadlock:
+//!
+//! - *One order*: gate, then at most one shard. No code path holds two shard locks at once
+//!   (multi-key operations touch shards one after another, which is safe because they hold the
+//!   gate exclusively, so nobody else is between two of their steps); the gate is never taken
+//!   while a shard lock is held; no shard guard is held while calling back into the map or into
+//!   user code (the `*_with` callbacks run under a read lock and must not call the store).
+//! - *No recursive shared gate*: `parking_lot` read locks are fair, so a second `read()` by a
+//!   thread that already holds one would wait behind a queued writer that waits for the first.
+//!   Every operation takes its stripe once, for its whole duration, and calls only gate-free
+//!   internals inside it (compound operations such as [`Store::watch`] run their steps one
+//!   after another, never nested).
+//! - *Exclusive re-entry*: a thread holding the gate exclusively is recorded in a thread-local,
+//!   and every operation it calls (inside [`Store::exclusive`]'s closure, or a multi-key
+//!   operation calling another) skips the gate instead of blocking on itself.
+//! - *Leaf locks*: the WATCH registry's mutex and the per-entry access metadata (an atomic) are
+//!   leaves: nothing is locked while holding them. Counters and WATCH versions are updated after
+//!   the shard lock is released.
+//!
+//! The concurrency tests (`tests/concurrency.rs`) run MSET against MGET readers (never a torn
+//! view), RENAME against EXISTS (always exactly one of the two keys), INCR from several threads
+//! (exact sums) and a mix of every kind of lock user at once.
+//!
+//! # SCAN
+//!
+//! A cursor names a shard, a bucket of that shard's open-addressing table and the shard's
+//! *epoch*. Entries only move when a table rehashes, and every insert that may rehash bumps the
+//! epoch; a cursor whose epoch is stale restarts its shard at bucket 0. So a full iteration
+//! returns every key present for its whole duration at least once (some may repeat, as Redis
+//! allows), even under concurrent inserts. Each call visits about `COUNT` entries (at most
+//! `10 * COUNT` buckets), then filters by MATCH and TYPE; cursor 0 means done.
+//!
+//! # Floats
+//!
+//! INCRBYFLOAT and HINCRBYFLOAT compute in C `long double` through a small C file (see
+//! `build.rs`): Redis parses with `strtold`, adds in 80-bit extended precision on x86_64 and
+//! prints `%.17Lf` without trailing zeros, and matching that byte for byte needs the same
+//! arithmetic and the same `printf`.
 //!
 //! # Expiry
 //!
