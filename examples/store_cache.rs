@@ -63,7 +63,10 @@ fn main() -> Result<(), store::Error> {
     println!("ttl of square:1 = {:?}", cache.ttl("square:1"));
 
     let _ = expirer.join();
-    println!("after 1 s: square:1 = {:?} (expired)", cache.get("square:1")?);
+    println!(
+        "after 1 s: square:1 = {:?} (expired)",
+        cache.get("square:1")?
+    );
     println!("keys left in db 0: {}", cache.db(0).dbsize());
     Ok(())
 }
