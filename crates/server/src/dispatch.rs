@@ -88,6 +88,12 @@ fn execute_inner(
     if shared.loading.load(Ordering::Relaxed) && !spec.flags.contains(Flags::LOADING) {
         return Err(CmdError::Loading);
     }
+    // As Redis: while the AOF cannot be written, write commands (and PING) get -MISCONF.
+    if spec.flags.contains(Flags::WRITE) || spec.name == "ping" {
+        if let Some(e) = shared.write_denied() {
+            return Err(reject(client, argv, e));
+        }
+    }
     if let Some(m) = client.multi.as_mut() {
         if !runs_in_multi(spec) {
             if spec.flags.contains(Flags::NO_MULTI) {
@@ -129,6 +135,11 @@ pub(crate) fn call(
     in_exec: Option<&mut Vec<(usize, Vec<Bytes>)>>,
 ) -> CmdResult {
     let start = Instant::now();
+    // With persistence on, a write's store change and its append happen under the write-order
+    // lock (see `Shared::write_order`); EXEC holds it across its queued commands.
+    let _order = (shared.propagate_on.load(Ordering::Acquire)
+        && (spec.flags.contains(Flags::WRITE) || spec.name == "exec"))
+        .then(|| shared.write_order.lock());
     client.info.set_last_cmd(spec);
     let proto = client.proto;
     let mut cx = Ctx {

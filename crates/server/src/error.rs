@@ -301,6 +301,9 @@ pub enum Error {
     /// Another I/O failure.
     #[error("{0}")]
     Io(#[from] io::Error),
+    /// The AOF could not be loaded, opened or closed (Redis's one-line reason).
+    #[error("{0}")]
+    Aof(#[from] aof::Error),
 }
 
 #[cfg(test)]

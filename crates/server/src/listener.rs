@@ -1,7 +1,7 @@
 //! Accepting connections (TCP and Unix socket), maxclients, active expiry, shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,15 +17,45 @@ use crate::connection;
 use crate::error::Error;
 use crate::shared::Shared;
 
-/// Runs a server on `listener` with `config` until `shutdown` resolves (or SHUTDOWN is sent).
-/// Builds a fresh [`Shared`] state; see [`serve`] to supply your own (e.g. after AOF load).
+/// What Redis 7.0 sends a client that protected mode refuses, before closing the connection
+/// (`clientAcceptHandler` in networking.c; the text of redis-server 7.0.15, typos included).
+pub(crate) const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// Whether protected mode refuses a client connecting from `peer` (`None`: a Unix socket).
+///
+/// As Redis 7.0: only when `protected-mode yes` and the default user has no password
+/// (`requirepass` empty), whatever the bind addresses; and the only local peers are exactly
+/// `127.0.0.1` and `::1` (Redis compares the peer's address text with those two, so a client
+/// from `127.0.0.2` is refused too, as redis-server 7.0.15 does) and Unix sockets.
+pub(crate) fn protected_mode_denies(
+    protected: bool,
+    has_password: bool,
+    peer: Option<IpAddr>,
+) -> bool {
+    if !protected || has_password {
+        return false;
+    }
+    match peer {
+        None => false,
+        Some(IpAddr::V4(ip)) => ip != Ipv4Addr::LOCALHOST,
+        Some(IpAddr::V6(ip)) => ip != Ipv6Addr::LOCALHOST,
+    }
+}
+
+/// Runs a server on `listener` with `config` until `shutdown` resolves (or SHUTDOWN is sent):
+/// a fresh [`Shared`] state, persistence as configured (the AOF is loaded before the first
+/// client is served, and flushed and fsynced at the end). See [`serve`] to supply your own
+/// state.
 pub async fn run(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future,
 ) -> Result<(), Error> {
     let shared = Shared::new(config);
-    serve(vec![listener], shared, shutdown).await
+    let persistence = crate::Persistence::start(&shared)?;
+    let served = serve(vec![listener], shared, shutdown).await;
+    persistence.shutdown()?;
+    served
 }
 
 /// Binds the TCP listeners the configuration asks for (`bind` × `port`). Addresses prefixed
@@ -221,13 +251,28 @@ fn start_client<S>(
         .total_received
         .fetch_add(1, Ordering::Relaxed);
     let max = shared.config.read().maxclients();
-    if shared.clients.len() >= max {
+    // Checked in Redis's order: maxclients (acceptCommonHandler), then protected mode
+    // (clientAcceptHandler). Both count as rejected connections in INFO stats.
+    let refusal: Option<&'static [u8]> = if shared.clients.len() >= max {
+        Some(b"-ERR max number of clients reached\r\n")
+    } else {
+        let cfg = shared.config.read();
+        protected_mode_denies(
+            cfg.bool("protected-mode"),
+            cfg.requirepass().is_some(),
+            info.addr.map(|a| a.ip()),
+        )
+        .then_some(PROTECTED_MODE_DENIED)
+    };
+    if let Some(text) = refusal {
         shared.clients.rejected.fetch_add(1, Ordering::Relaxed);
         tracker.spawn(async move {
-            let _ = stream
-                .write_all(b"-ERR max number of clients reached\r\n")
-                .await;
-            let _ = stream.shutdown().await;
+            // A client that never reads cannot keep this task (or shutdown) waiting.
+            let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                let _ = stream.write_all(text).await;
+                let _ = stream.shutdown().await;
+            })
+            .await;
         });
         return;
     }
@@ -261,5 +306,41 @@ async fn active_expire(shared: Arc<Shared>, token: CancellationToken) {
         if shared.active_expire.load(Ordering::Relaxed) {
             shared.store.expire_cycle();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protected_mode_refuses_only_remote_peers_without_password() {
+        let remote: IpAddr = "192.0.2.7".parse().unwrap();
+        let remote6: IpAddr = "fd00::7".parse().unwrap();
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let lo6: IpAddr = "::1".parse().unwrap();
+        // Redis 7.0 compares the address text with "127.0.0.1" and "::1" only.
+        let lo2: IpAddr = "127.0.0.2".parse().unwrap();
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        assert!(protected_mode_denies(true, false, Some(remote)));
+        assert!(protected_mode_denies(true, false, Some(remote6)));
+        assert!(protected_mode_denies(true, false, Some(lo2)));
+        assert!(protected_mode_denies(true, false, Some(mapped)));
+        assert!(!protected_mode_denies(true, false, Some(lo)));
+        assert!(!protected_mode_denies(true, false, Some(lo6)));
+        assert!(!protected_mode_denies(true, false, None));
+        // A password, or protected-mode no, lets everyone connect (and AUTH decides).
+        assert!(!protected_mode_denies(true, true, Some(remote)));
+        assert!(!protected_mode_denies(false, false, Some(remote)));
+        assert!(!protected_mode_denies(false, true, Some(remote6)));
+    }
+
+    #[test]
+    fn denied_text_is_one_resp_error_line() {
+        assert!(PROTECTED_MODE_DENIED.starts_with(b"-DENIED Redis is running in protected mode"));
+        assert!(PROTECTED_MODE_DENIED.ends_with(b"outside.\r\n"));
+        let body = &PROTECTED_MODE_DENIED[..PROTECTED_MODE_DENIED.len() - 2];
+        assert!(!body.contains(&b'\r') && !body.contains(&b'\n'));
+        assert_eq!(PROTECTED_MODE_DENIED.len(), 1067);
     }
 }

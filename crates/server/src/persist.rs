@@ -25,17 +25,13 @@
 //! Otherwise a command would be both in the new base and replayed from the new incremental file
 //! (harmless for SET or DEL, wrong for INCR, APPEND, HINCRBY or SWAPDB).
 //!
-//! The switch and the snapshot happen inside [`store::Store::exclusive`], so no store operation
-//! runs meanwhile. One gap remains, because a handler applies its change to the store and
-//! *then* calls `append` (no lock spans both): a command may have changed the store before the
-//! exclusive section began without having appended yet. Such commands never block between the
-//! two steps (no await, no store lock), so inside the exclusive section we first wait until no
-//! other thread of the process is runnable (`/proc/self/task/*/stat`; bounded at 200 ms), then
-//! write the pending batch to the *old* file, then switch and copy the dataset (values are
-//! `Bytes`, so the copy is cheap; the base is written from the copy on a background thread
-//! while clients go on). The proper fix is a hook in `dispatch::call` that holds a
-//! per-thread shared "exec gate" across a write command's store change and its `append`, taken
-//! exclusively for the switch; see the issue note.
+//! The switch and the snapshot happen under [`Shared::write_order`] and then inside
+//! [`store::Store::exclusive`]. While persistence is on, every write command holds the same
+//! lock across its store change and its `append` (`dispatch::call`), so when the rewrite holds
+//! it no command is between the two steps: the pending batch goes to the *old* file, then the
+//! log switches and the dataset is copied (values are `Bytes`, so the copy is cheap; the base is
+//! written from the copy on a background thread while clients go on). The same lock makes the
+//! log's order the store's order for concurrent writers of one key.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -104,15 +100,30 @@ impl Propagate for Sink {
     fn barrier(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
         Box::pin(async move {
             let Some((aof, ticket)) = self.0.flush_pending() else {
+                // Off, or the write failed: under `always` the replies must not go out as if the
+                // writes were durable, so stop as Redis does.
+                if self.0.aof().is_some_and(|a| a.fsync() == FsyncPolicy::Always) {
+                    always_failed();
+                }
                 return;
             };
             if aof.fsync() == FsyncPolicy::Always {
                 if let Err(e) = aof.wait_durable(ticket).await {
                     self.0.set_write_error(&e.to_string());
+                    always_failed();
                 }
             }
         })
     }
+}
+
+/// Redis's answer to a failed write or fsync under `appendfsync always`: the writes of this
+/// batch are applied but not durable, and their clients must not be told otherwise.
+fn always_failed() -> ! {
+    tracing::warn!(
+        "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting..."
+    );
+    std::process::exit(1)
 }
 
 impl Inner {
@@ -147,6 +158,7 @@ impl Inner {
         *w = Some(reason.to_owned());
         if let Some(shared) = self.shared.upgrade() {
             *shared.aof_write_error.write() = Some(reason.to_owned());
+            shared.aof_write_failing.store(true, Ordering::Release);
         }
     }
 
@@ -154,6 +166,7 @@ impl Inner {
         if self.write_error.lock().take().is_some() {
             if let Some(shared) = self.shared.upgrade() {
                 *shared.aof_write_error.write() = None;
+                shared.aof_write_failing.store(false, Ordering::Release);
             }
         }
     }
@@ -178,10 +191,16 @@ fn io_reason(e: &aof::Error) -> String {
     }
 }
 
-/// The AOF settings of `config`, with the AOF directory under the process's working directory
-/// (the binary changes into `dir` at start and CONFIG SET dir changes it, as Redis does).
+/// The AOF settings of `config`. The AOF directory is `dir` when it is absolute, else under the
+/// process's working directory (the binary changes into `dir` at start and CONFIG SET dir
+/// changes it, as Redis does; an embedding program with several servers gives absolute dirs).
 fn aof_config(config: &Config) -> aof::Config {
-    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from(config.dir()));
+    let configured = PathBuf::from(config.dir());
+    let dir = if configured.is_absolute() {
+        configured
+    } else {
+        std::env::current_dir().unwrap_or(configured)
+    };
     aof::Config {
         dir,
         dirname: config.str("appenddirname").to_owned(),
@@ -365,51 +384,6 @@ impl<'a> Replayer<'a> {
 /// One key of a snapshot.
 type Item = (usize, Bytes, store::Value, Option<u64>);
 
-/// Waits (at most `limit`) until no other thread of this process is runnable, so that every
-/// command that changed the store before the caller's exclusive section has appended its
-/// effect. See the module docs.
-fn settle_other_threads(limit: Duration) {
-    let deadline = Instant::now() + limit;
-    let me = std::fs::read_link("/proc/thread-self")
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-    let mut quiet = 0;
-    while Instant::now() < deadline {
-        if no_runnable_thread(me.as_deref()) {
-            quiet += 1;
-            if quiet >= 2 {
-                return;
-            }
-        } else {
-            quiet = 0;
-        }
-        std::thread::sleep(Duration::from_micros(50));
-    }
-}
-
-fn no_runnable_thread(me: Option<&str>) -> bool {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return true;
-    };
-    for e in dir.flatten() {
-        let name = e.file_name();
-        if Some(name.to_string_lossy().as_ref()) == me {
-            continue;
-        }
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // `pid (comm) S ...`: the state follows the last ')'.
-        let state = stat
-            .rfind(')')
-            .and_then(|i| stat[i + 1..].trim_start().chars().next());
-        if state == Some('R') {
-            return false;
-        }
-    }
-    true
-}
-
 /// Copies the dataset (inside an exclusive section).
 fn snapshot(tx: &store::Tx<'_>) -> Vec<Item> {
     let store = tx.store();
@@ -488,8 +462,8 @@ fn run_rewrite(inner: &Inner, enable: bool) -> bool {
     };
     let cfg = shared.config.read().clone();
     // (log, rewrite, temporary log to close afterwards)
+    let order = shared.write_order.lock();
     let started = shared.store.exclusive(|tx| {
-        settle_other_threads(Duration::from_millis(200));
         let mut st = inner.state.lock();
         let r = match st.aof.clone() {
             Some(log) if !enable => {
@@ -518,6 +492,7 @@ fn run_rewrite(inner: &Inner, enable: bool) -> bool {
         drop(st);
         r.map(|(log, rw, temp)| (log, rw, temp, snapshot(tx)))
     });
+    drop(order);
     let (log, rw, temp, items) = match started {
         Ok(x) => x,
         Err(e) => {
@@ -603,6 +578,7 @@ fn debug_hook(inner: &Inner, cx: &mut Ctx<'_>, argv: &[Bytes]) -> Option<CmdResu
         }
     }
     let acfg = aof_config(&shared.config.read());
+    let _order = shared.write_order.lock();
     let r = shared.store.exclusive(|_tx| {
         inner.replaying.store(true, Ordering::Relaxed);
         shared.store.flushall();
@@ -717,12 +693,5 @@ mod tests {
             source: std::io::Error::from_raw_os_error(28),
         };
         assert_eq!(io_reason(&e), "No space left on device");
-    }
-
-    #[test]
-    fn settle_returns() {
-        let t = Instant::now();
-        settle_other_threads(Duration::from_millis(50));
-        assert!(t.elapsed() < Duration::from_secs(1));
     }
 }

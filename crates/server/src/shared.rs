@@ -150,6 +150,13 @@ pub struct Shared {
     pub info_persistence: RwLock<Option<Arc<dyn Fn() -> String + Send + Sync>>>,
     /// The OS error of the last failed AOF write, while writes fail (see [`Shared::write_denied`]).
     pub aof_write_error: RwLock<Option<String>>,
+    /// Whether `aof_write_error` is set (checked on every write command without a lock).
+    pub aof_write_failing: AtomicBool,
+    /// Held by a write command (and EXEC) while it changes the store and appends its effect
+    /// when persistence is on, and by the AOF rewrite's switch: so the log has the effects in
+    /// the order the store applied them, and a rewrite's snapshot agrees with its cut of the log.
+    /// Reentrant: EXEC holds it across its queued commands. Lock order: this, then the store.
+    pub write_order: parking_lot::ReentrantMutex<()>,
     /// The persistence layer (BGREWRITEAOF reaches it here).
     pub(crate) persistence: RwLock<Option<Arc<crate::persist::Inner>>>,
 }
@@ -205,6 +212,8 @@ impl Shared {
             config_listeners: RwLock::new(Vec::new()),
             info_persistence: RwLock::new(None),
             aof_write_error: RwLock::new(None),
+            aof_write_failing: AtomicBool::new(false),
+            write_order: parking_lot::ReentrantMutex::new(()),
             persistence: RwLock::new(None),
         })
     }
@@ -254,6 +263,9 @@ impl Shared {
     /// `-MISCONF Errors writing to the AOF file: <strerror>`. `None` when writes succeed. The
     /// dispatcher checks it for commands flagged `write` (reads keep working).
     pub fn write_denied(&self) -> Option<crate::error::CmdError> {
+        if !self.aof_write_failing.load(Ordering::Acquire) {
+            return None;
+        }
         let reason = self.aof_write_error.read().clone()?;
         Some(crate::error::CmdError::Line(
             format!("MISCONF Errors writing to the AOF file: {reason}").into(),

@@ -23,6 +23,12 @@ pub(crate) const META: &[Meta] = &[
         keys: &[],
     },
     Meta {
+        name: "bgrewriteaof",
+        categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        keys: &[],
+    },
+    Meta {
         name: "bgsave",
         categories: &["@admin", "@slow", "@dangerous"],
         tips: &[],

@@ -111,6 +111,8 @@ pub fn sorted(reply: &[u8]) -> Vec<u8> {
     let Some((header, elems)) = split_aggregate(reply) else {
         return reply.to_vec();
     };
+    // Nested aggregates are sorted too (SCAN's `[cursor, [keys]]`).
+    let elems: Vec<Vec<u8>> = elems.iter().map(|e| sorted(e)).collect();
     let mut out = header.clone();
     if header[0] == b'%' {
         let mut pairs: Vec<Vec<u8>> = elems.chunks(2).map(|p| p.concat()).collect();
@@ -234,6 +236,10 @@ mod tests {
         assert_eq!(
             sorted(b"%2\r\n+b\r\n:1\r\n+a\r\n:2\r\n"),
             b"%2\r\n+a\r\n:2\r\n+b\r\n:1\r\n"
+        );
+        assert_eq!(
+            sorted(b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n"
         );
         assert_eq!(shape(b"*2\r\n$2\r\n12\r\n$1\r\n5\r\n"), b"*2\r\n[$ $ ]");
         assert_eq!(shape(b"$-1\r\n"), b"$-1\r\n");

@@ -243,7 +243,7 @@ fn start_once(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerP
                 tail(&srv.log())
             ));
         }
-        if TcpStream::connect(srv.addr()).is_ok() {
+        if answers(srv.addr()) {
             return Ok(srv);
         }
         if Instant::now() > deadline {
@@ -254,6 +254,25 @@ fn start_once(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerP
             ));
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Whether a server at `addr` answers a PING with anything but -LOADING: a bound port alone
+/// accepts connections (the kernel's backlog) while the dataset still loads, or before the
+/// server refuses to start.
+fn answers(addr: String) -> bool {
+    use std::io::Write;
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+    if s.write_all(b"*1\r\n$4\r\nPING\r\n").is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    match s.read(&mut buf) {
+        Ok(n) if n > 0 => !buf[..n].starts_with(b"-LOADING"),
+        _ => false,
     }
 }
 
