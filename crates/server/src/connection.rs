@@ -1,8 +1,18 @@
 //! One connection: read into one buffer, decode every complete request, execute them in order,
 //! write all replies with one write per batch.
+//!
+//! Limits, as Redis applies them: `timeout` (idle clients), `client-query-buffer-limit`
+//! (unparsed input), the protocol limits of the request decoder (`proto-max-bulk-len`, the
+//! tighter limits before AUTH) and the hard limit of `client-output-buffer-limit normal`.
+//!
+//! Output is bounded without that limit too: a batch stops executing requests once
+//! [`BATCH_OUTPUT`] bytes of replies wait, writes them, and goes on with the requests already
+//! read before reading more. A client that pipelines many big GETs and never reads therefore
+//! holds about one batch of replies in our memory (the rest waits in the kernel's socket
+//! buffers, then in the client's unread requests), never its whole pipeline's replies.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -12,10 +22,80 @@ use tokio_util::sync::CancellationToken;
 use resp::RequestDecoder;
 
 use crate::client::{Client, ClientInfo};
+use crate::config::Config;
 use crate::dispatch;
 use crate::shared::Shared;
 
 const READ_CHUNK: usize = 16 * 1024;
+/// A batch stops executing requests once this many reply bytes wait to be written.
+const BATCH_OUTPUT: usize = 64 * 1024;
+/// An output buffer that grew past this for one big reply is dropped after the write, so an
+/// idle connection does not keep a big allocation.
+const KEEP_OUTPUT_CAPACITY: usize = 1024 * 1024;
+/// The part of a client's output Redis keeps outside the output-buffer accounting
+/// (`PROTO_REPLY_CHUNK_BYTES`, the static reply buffer).
+const REPLY_STATIC_BUFFER: usize = 16 * 1024;
+/// How often a connection re-reads its limits (CONFIG SET applies to connected clients too,
+/// as in Redis, without a config lock per batch).
+const LIMITS_REFRESH: Duration = Duration::from_millis(100);
+/// How long a reply still being written may delay shutdown.
+const SHUTDOWN_WRITE_GRACE: Duration = Duration::from_secs(1);
+
+/// The limits of one connection, from the configuration.
+#[derive(Debug, Clone, Copy)]
+struct ConnLimits {
+    decoder: resp::Limits,
+    idle: Option<Duration>,
+    query_buffer: usize,
+    /// `client-output-buffer-limit normal <hard>`; 0 for none. Checked against the replies of
+    /// one batch (replies already handed to the kernel are not counted).
+    output_hard: usize,
+}
+
+impl ConnLimits {
+    fn load(cfg: &Config) -> ConnLimits {
+        let decoder = resp::Limits {
+            proto_max_bulk_len: cfg.int("proto-max-bulk-len").max(0) as usize,
+            ..resp::Limits::default()
+        };
+        let timeout = cfg.int("timeout");
+        ConnLimits {
+            decoder,
+            idle: (timeout > 0).then(|| Duration::from_secs(timeout as u64)),
+            query_buffer: cfg.int("client-query-buffer-limit").max(0) as usize,
+            output_hard: normal_hard_limit(cfg.str("client-output-buffer-limit")),
+        }
+    }
+}
+
+/// The hard limit of the `normal` class in a canonical `client-output-buffer-limit` value
+/// (`normal <hard> <soft> <secs> slave ...`, bytes). The soft limit is not applied.
+fn normal_hard_limit(value: &str) -> usize {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    words
+        .chunks(4)
+        .find(|g| g.len() == 4 && g[0].eq_ignore_ascii_case("normal"))
+        .and_then(|g| g[1].parse::<u64>().ok())
+        .unwrap_or(0) as usize
+}
+
+/// The first `max` bytes of `bytes` as Redis's `sdscatrepr` shows them in logs.
+fn repr(bytes: &[u8], max: usize) -> String {
+    let mut s = String::from("\"");
+    for &b in bytes.iter().take(max) {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(char::from(b)),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
 
 /// Serves one client until it disconnects, QUIT, CLIENT KILL, a protocol error, idle timeout
 /// or server shutdown (checked between batches, never inside one).
@@ -27,25 +107,31 @@ pub(crate) async fn serve<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (requirepass, limits, timeout) = {
-        let cfg = shared.config.read();
-        let mut limits = resp::Limits::default();
-        limits.proto_max_bulk_len = cfg.int("proto-max-bulk-len").max(0) as usize;
-        (cfg.requirepass().is_some(), limits, cfg.int("timeout"))
-    };
+    let mut limits = ConnLimits::load(&shared.config.read());
+    let mut limits_at = Instant::now();
+    let requirepass = shared.config.read().requirepass().is_some();
     let mut client = Client::new(info.clone(), !requirepass);
-    let mut decoder = RequestDecoder::with_limits(limits);
+    let mut decoder = RequestDecoder::with_limits(limits.decoder);
     decoder.set_authenticated(client.authenticated);
     let mut authed = client.authenticated;
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut wbuf = BytesMut::with_capacity(READ_CHUNK);
     let kill = info.kill.clone();
-    let idle = (timeout > 0).then(|| Duration::from_secs(timeout as u64));
+    let grace = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(SHUTDOWN_WRITE_GRACE).await;
+    };
+    tokio::pin!(grace);
 
     'conn: loop {
-        // Execute every complete request in the buffer.
+        // Execute the complete requests in the buffer, until a batch of output waits.
         let mut close = false;
+        let mut more = false;
         loop {
+            if wbuf.len() >= BATCH_OUTPUT {
+                more = true;
+                break;
+            }
             match decoder.decode(&mut rbuf) {
                 Ok(Some(argv)) => {
                     if argv.is_empty() {
@@ -69,6 +155,16 @@ pub(crate) async fn serve<S>(
                 }
             }
         }
+        // Redis counts only what overflows a client's 16 KB static reply buffer.
+        if limits.output_hard > 0
+            && wbuf.len().saturating_sub(REPLY_STATIC_BUFFER) > limits.output_hard
+        {
+            tracing::warn!(
+                "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                info.line()
+            );
+            break 'conn;
+        }
         if !wbuf.is_empty() {
             if client.propagated {
                 client.propagated = false;
@@ -81,17 +177,31 @@ pub(crate) async fn serve<S>(
                 .stats
                 .net_output
                 .fetch_add(wbuf.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            if stream.write_all(&wbuf).await.is_err() {
-                break 'conn;
+            // A client that does not read blocks only itself; CLIENT KILL and shutdown
+            // (after a grace period) still end it.
+            tokio::select! {
+                r = stream.write_all(&wbuf) => if r.is_err() {
+                    break 'conn;
+                },
+                _ = kill.cancelled() => break 'conn,
+                _ = &mut grace => break 'conn,
             }
-            wbuf.clear();
+            if wbuf.capacity() > KEEP_OUTPUT_CAPACITY {
+                wbuf = BytesMut::with_capacity(READ_CHUNK);
+            } else {
+                wbuf.clear();
+            }
         }
-        if close || shutdown.is_cancelled() {
+        if close || shutdown.is_cancelled() || kill.is_cancelled() {
             break;
+        }
+        if more {
+            continue;
         }
         if rbuf.capacity() - rbuf.len() < 1024 {
             rbuf.reserve(READ_CHUNK);
         }
+        let idle = limits.idle;
         let read = async {
             match idle {
                 Some(d) => tokio::time::timeout(d, stream.read_buf(&mut rbuf))
@@ -110,9 +220,74 @@ pub(crate) async fn serve<S>(
             _ = shutdown.cancelled() => break,
             _ = kill.cancelled() => break,
         }
+        // New bytes are decoded under the limits in force when they arrived.
+        if limits_at.elapsed() >= LIMITS_REFRESH {
+            limits = ConnLimits::load(&shared.config.read());
+            limits_at = Instant::now();
+            if *decoder.limits() != limits.decoder {
+                decoder.set_limits(limits.decoder);
+            }
+        }
+        if rbuf.len() > limits.query_buffer {
+            tracing::warn!(
+                "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+                info.line(),
+                repr(&rbuf, 64)
+            );
+            break;
+        }
     }
     let _ = stream.shutdown().await;
     // WATCH tokens and the registry entry go away with the client.
     drop(client);
     shared.clients.remove(info.id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_hard_limit_from_canonical_value() {
+        let d = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+        assert_eq!(normal_hard_limit(d), 0);
+        assert_eq!(
+            normal_hard_limit("normal 1048576 0 0 slave 1 2 3"),
+            1_048_576
+        );
+        assert_eq!(normal_hard_limit("slave 1 2 3 normal 5 0 0"), 5);
+        assert_eq!(normal_hard_limit(""), 0);
+        assert_eq!(normal_hard_limit("normal x 0 0"), 0);
+    }
+
+    #[test]
+    fn repr_escapes_like_sdscatrepr() {
+        assert_eq!(
+            repr(b"*1\r\n$3\r\nab\"\\\x00\xff", 64),
+            r#""*1\r\n$3\r\nab\"\\\x00\xff""#
+        );
+        assert_eq!(repr(b"abcdef", 3), "\"abc\"");
+    }
+
+    #[test]
+    fn limits_from_config() {
+        let mut cfg = Config::default();
+        let l = ConnLimits::load(&cfg);
+        assert_eq!(l.decoder, resp::Limits::default());
+        assert_eq!(l.query_buffer, 1 << 30);
+        assert_eq!(l.idle, None);
+        assert_eq!(l.output_hard, 0);
+        cfg.set_many(&[
+            (b"timeout", b"7"),
+            (b"proto-max-bulk-len", b"2mb"),
+            (b"client-query-buffer-limit", b"3mb"),
+            (b"client-output-buffer-limit", b"normal 4mb 0 0"),
+        ])
+        .unwrap();
+        let l = ConnLimits::load(&cfg);
+        assert_eq!(l.idle, Some(Duration::from_secs(7)));
+        assert_eq!(l.decoder.proto_max_bulk_len, 2 << 20);
+        assert_eq!(l.query_buffer, 3 << 20);
+        assert_eq!(l.output_hard, 4 << 20);
+    }
 }

@@ -15,14 +15,14 @@ pub fn raise_fd_limit(want: u64) -> Result<Option<u64>, String> {
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
         return Err("getrlimit failed".into());
     }
-    if lim.rlim_cur as u64 >= want {
+    if wide(lim.rlim_cur) >= want {
         return Ok(None);
     }
     let mut target = want;
     loop {
         let new = libc::rlimit {
             rlim_cur: target as libc::rlim_t,
-            rlim_max: (lim.rlim_max as u64).max(target) as libc::rlim_t,
+            rlim_max: wide(lim.rlim_max).max(target) as libc::rlim_t,
         };
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } == 0 {
             return if target >= want {
@@ -35,11 +35,11 @@ pub fn raise_fd_limit(want: u64) -> Result<Option<u64>, String> {
             };
         }
         let new = libc::rlimit {
-            rlim_cur: target.min(lim.rlim_max as u64) as libc::rlim_t,
+            rlim_cur: target.min(wide(lim.rlim_max)) as libc::rlim_t,
             rlim_max: lim.rlim_max,
         };
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } == 0 {
-            let got = new.rlim_cur as u64;
+            let got = wide(new.rlim_cur);
             return if got >= want {
                 Ok(Some(got))
             } else {
@@ -49,11 +49,17 @@ pub fn raise_fd_limit(want: u64) -> Result<Option<u64>, String> {
                 ))
             };
         }
-        if target <= lim.rlim_cur as u64 + 16 {
+        if target <= wide(lim.rlim_cur) + 16 {
             return Err("setrlimit failed".into());
         }
         target -= 16;
     }
+}
+
+/// `rlim_t` as `u64`: it is `u64` on Linux, but not on every libc target.
+#[allow(clippy::unnecessary_cast)]
+fn wide(r: libc::rlim_t) -> u64 {
+    r as u64
 }
 
 /// Writes the pid file; returns the error to log as a warning.

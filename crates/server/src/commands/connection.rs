@@ -323,11 +323,57 @@ fn check_password(cx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> Result<(), CmdError
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// Compares a password guess with the configured one in time that depends only on the guess's
+/// length: every byte of `guess` is compared (against the secret, repeated), and the length
+/// difference is folded in, so neither where the first mismatch is nor the secret's length
+/// shows in the timing.
+fn constant_time_eq(secret: &[u8], guess: &[u8]) -> bool {
+    if secret.is_empty() {
+        return guess.is_empty();
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let mut diff = u8::from(secret.len() != guess.len());
+    for (i, &g) in guess.iter().enumerate() {
+        diff |= secret[i % secret.len()] ^ g;
+    }
+    std::hint::black_box(diff) == 0
+}
+
+/// Failed AUTH / HELLO AUTH attempts are logged at most once a second, each line with the
+/// number of failures since the previous one, so a client guessing passwords cannot flood the
+/// log. Replies are never delayed (a delay would only cost the attacker a connection).
+struct AuthFailures {
+    /// Failures not yet reported.
+    pending: std::sync::atomic::AtomicU64,
+    /// When the last line was logged (ms since the Unix epoch).
+    last_ms: std::sync::atomic::AtomicU64,
+}
+
+static AUTH_FAILURES: AuthFailures = AuthFailures {
+    pending: std::sync::atomic::AtomicU64::new(0),
+    last_ms: std::sync::atomic::AtomicU64::new(0),
+};
+
+/// Counts a failed authentication from `cx`'s client and logs if a second has passed.
+fn note_auth_failure(cx: &Ctx<'_>) {
+    AUTH_FAILURES.pending.fetch_add(1, Ordering::Relaxed);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let last = AUTH_FAILURES.last_ms.load(Ordering::Relaxed);
+    if now.saturating_sub(last) < 1000
+        || AUTH_FAILURES
+            .last_ms
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return;
+    }
+    let n = AUTH_FAILURES.pending.swap(0, Ordering::Relaxed);
+    tracing::warn!(
+        "{n} failed authentication attempt(s) since the last report (WRONGPASS); latest from client addr={}",
+        cx.client.info.addr_text()
+    );
 }
 
 /// AUTH [username] password
@@ -350,7 +396,8 @@ fn auth(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
             Ok(())
         }
         Err(e) => {
-            cx.client.authenticated = cx.shared.config.read().requirepass().is_none();
+            // As Redis 6+, a failed AUTH leaves an authenticated client authenticated.
+            note_auth_failure(cx);
             Err(e)
         }
     }
@@ -393,7 +440,10 @@ fn hello(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
         }
     }
     if let Some((user, pass)) = creds {
-        check_password(cx, user, pass)?;
+        if let Err(e) = check_password(cx, user, pass) {
+            note_auth_failure(cx);
+            return Err(e);
+        }
         cx.client.authenticated = true;
     }
     if !cx.client.authenticated {
@@ -787,3 +837,21 @@ const CLIENT_HELP: &[&str] = &[
     "HELP",
     "    Prints this help.",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn password_comparison() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret!"));
+        assert!(!constant_time_eq(b"secret", b"secre"));
+        assert!(!constant_time_eq(b"secret", b""));
+        // A guess that is the secret repeated is still wrong.
+        assert!(!constant_time_eq(b"ab", b"abab"));
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"", b"x"));
+    }
+}

@@ -4,4 +4,5 @@
 mod binary;
 mod cli;
 mod connections;
+mod hardening;
 mod python;
