@@ -26,7 +26,13 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // `redis-server <config> --ping` (the container health check): after the config file clap
+    // takes every word as a directive, so pick the probe flag out of them.
+    if let Some(i) = cli.rest.iter().position(|a| a == "--ping") {
+        cli.rest.remove(i);
+        cli.ping = true;
+    }
     if cli.version {
         println!(
             "Redis server v={} sha=00000000:0 malloc=libc bits=64 build=0000000000000000 rustredis={}",

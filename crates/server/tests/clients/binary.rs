@@ -84,3 +84,40 @@ fn port_in_use_fails_fast() {
         );
     }
 }
+
+/// The health probe as the Docker image runs it: `redis-server <config-file> --ping` exits 0
+/// when the configured server answers PONG (with the password from the file or
+/// REDISCLI_AUTH), non-zero otherwise.
+#[test]
+fn ping_probe_after_a_config_file() {
+    let bin = servers::ours().unwrap_or_else(|e| panic!("cannot build our redis-server: {e}"));
+    let srv = servers::start(&bin, "ours", &["--requirepass", "s3cret"])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("redis.conf");
+    let probe = |conf_text: String, env_pass: Option<&str>| {
+        std::fs::write(&conf, conf_text).expect("write config");
+        let mut cmd = Command::new(&bin);
+        cmd.arg(&conf).arg("--ping").env_remove("REDISCLI_AUTH");
+        if let Some(p) = env_pass {
+            cmd.env("REDISCLI_AUTH", p);
+        }
+        cmd.output().expect("run the probe")
+    };
+    let port = srv.port;
+    let ok = probe(format!("port {port}\nrequirepass s3cret\n"), None);
+    assert!(
+        ok.status.success(),
+        "probe with the file's password: {ok:?}"
+    );
+    let ok = probe(format!("port {port}\n"), Some("s3cret"));
+    assert!(ok.status.success(), "probe with REDISCLI_AUTH: {ok:?}");
+    let bad = probe(format!("port {port}\nrequirepass wrong\n"), None);
+    assert!(
+        !bad.status.success(),
+        "probe with a wrong password must fail"
+    );
+    drop(srv);
+    let gone = probe(format!("port {port}\n"), None);
+    assert!(!gone.status.success(), "probe without a server must fail");
+}
