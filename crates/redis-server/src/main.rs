@@ -110,6 +110,13 @@ fn fail_stderr(reason: impl std::fmt::Display) -> ExitCode {
 }
 
 async fn run(config: server::Config) -> ExitCode {
+    // Signal handlers first: a SIGTERM during the AOF load or right after "Ready to accept
+    // connections" must not kill the process with the default action.
+    use tokio::signal::unix::{signal, SignalKind};
+    let handlers = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    );
     info!("Running mode=standalone, port={}.", config.port());
     info!(
         "rustredis {} (Redis {} compatible), standalone mode, port {}, PID: {}",
@@ -145,11 +152,7 @@ async fn run(config: server::Config) -> ExitCode {
     };
     info!("Ready to accept connections");
     let signals = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
+        let (Ok(mut term), Ok(mut int)) = handlers else {
             return std::future::pending().await;
         };
         tokio::select! {
