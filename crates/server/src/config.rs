@@ -1000,7 +1000,7 @@ fn special(sp: Special, text: &str) -> Result<String, Invalid> {
         }
         Special::Dir => Ok(text.to_owned()),
         Special::Save => {
-            if words.len() % 2 != 0 || words.iter().any(|w| parse_int(w).map_or(true, |n| n < 0)) {
+            if words.len() % 2 != 0 || words.iter().any(|w| parse_int(w).is_none_or(|n| n < 0)) {
                 return inv("Invalid save parameters");
             }
             Ok(words.join(" "))
@@ -1015,7 +1015,7 @@ fn special(sp: Special, text: &str) -> Result<String, Invalid> {
             }
             if words
                 .iter()
-                .any(|w| parse_int(w).map_or(true, |n| !(-2000..=2000).contains(&n)))
+                .any(|w| parse_int(w).is_none_or(|n| !(-2000..=2000).contains(&n)))
             {
                 return inv("Invalid oom-score-adj-values value");
             }

@@ -102,7 +102,11 @@ impl Propagate for Sink {
             let Some((aof, ticket)) = self.0.flush_pending() else {
                 // Off, or the write failed: under `always` the replies must not go out as if the
                 // writes were durable, so stop as Redis does.
-                if self.0.aof().is_some_and(|a| a.fsync() == FsyncPolicy::Always) {
+                if self
+                    .0
+                    .aof()
+                    .is_some_and(|a| a.fsync() == FsyncPolicy::Always)
+                {
                     always_failed();
                 }
                 return;

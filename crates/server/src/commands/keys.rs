@@ -149,7 +149,16 @@ pub(crate) const TABLE: &[Spec] = &[
 
 /// OBJECT's subcommands.
 const OBJECT: &[Spec] = &[
-    Spec::new("object|encoding", 3, Flags::READONLY, 2, 2, 1, object_encoding).doc(
+    Spec::new(
+        "object|encoding",
+        3,
+        Flags::READONLY,
+        2,
+        2,
+        1,
+        object_encoding,
+    )
+    .doc(
         "Inspect the internal encoding of a Redis object",
         "2.2.3",
         Group::Generic,
@@ -159,12 +168,30 @@ const OBJECT: &[Spec] = &[
         "4.0.0",
         Group::Generic,
     ),
-    Spec::new("object|idletime", 3, Flags::READONLY, 2, 2, 1, object_idletime).doc(
+    Spec::new(
+        "object|idletime",
+        3,
+        Flags::READONLY,
+        2,
+        2,
+        1,
+        object_idletime,
+    )
+    .doc(
         "Get the time since a Redis object was last accessed",
         "2.2.3",
         Group::Generic,
     ),
-    Spec::new("object|refcount", 3, Flags::READONLY, 2, 2, 1, object_refcount).doc(
+    Spec::new(
+        "object|refcount",
+        3,
+        Flags::READONLY,
+        2,
+        2,
+        1,
+        object_refcount,
+    )
+    .doc(
         "Get the number of references to the value of the key",
         "2.2.3",
         Group::Generic,
@@ -695,7 +722,10 @@ mod tests {
         assert_eq!(parse_cursor(b"+5"), Ok(5));
         assert_eq!(parse_cursor(b"-1"), Ok(u64::MAX));
         assert_eq!(parse_cursor(b"18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_cursor(b"18446744073709551616"), Err(CmdError::InvalidCursor));
+        assert_eq!(
+            parse_cursor(b"18446744073709551616"),
+            Err(CmdError::InvalidCursor)
+        );
         assert_eq!(parse_cursor(b" 5"), Err(CmdError::InvalidCursor));
         assert_eq!(parse_cursor(b"5 "), Err(CmdError::InvalidCursor));
         assert_eq!(parse_cursor(b"+"), Err(CmdError::InvalidCursor));
@@ -703,7 +733,10 @@ mod tests {
     }
 
     fn cond(words: &[&str]) -> Result<ExpireCondition, CmdError> {
-        let v: Vec<Bytes> = words.iter().map(|w| Bytes::copy_from_slice(w.as_bytes())).collect();
+        let v: Vec<Bytes> = words
+            .iter()
+            .map(|w| Bytes::copy_from_slice(w.as_bytes()))
+            .collect();
         expire_condition(&mut Args::new(&v))
     }
 

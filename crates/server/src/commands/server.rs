@@ -33,64 +33,342 @@ const fn s(
 }
 
 const COMMAND_SUBS: &[Spec] = &[
-    s("command|count", 2, LS, command_count, "Get total number of Redis commands", "2.8.13"),
-    s("command|docs", -2, LS, command_docs, "Get array of specific Redis command documentation", "7.0.0"),
-    s("command|getkeys", -4, LS, command_getkeys, "Extract keys given a full Redis command", "2.8.13"),
-    s("command|getkeysandflags", -4, LS, command_getkeysandflags, "Extract keys and access flags given a full Redis command", "7.0.0"),
-    s("command|help", 2, LS, command_help, "Show helpful text about the different subcommands", "5.0.0"),
-    s("command|info", -2, LS, command_info, "Get array of specific Redis command details, or all when no argument is given.", "2.8.13"),
-    s("command|list", -2, LS, command_list, "Get an array of Redis command names", "7.0.0"),
+    s(
+        "command|count",
+        2,
+        LS,
+        command_count,
+        "Get total number of Redis commands",
+        "2.8.13",
+    ),
+    s(
+        "command|docs",
+        -2,
+        LS,
+        command_docs,
+        "Get array of specific Redis command documentation",
+        "7.0.0",
+    ),
+    s(
+        "command|getkeys",
+        -4,
+        LS,
+        command_getkeys,
+        "Extract keys given a full Redis command",
+        "2.8.13",
+    ),
+    s(
+        "command|getkeysandflags",
+        -4,
+        LS,
+        command_getkeysandflags,
+        "Extract keys and access flags given a full Redis command",
+        "7.0.0",
+    ),
+    s(
+        "command|help",
+        2,
+        LS,
+        command_help,
+        "Show helpful text about the different subcommands",
+        "5.0.0",
+    ),
+    s(
+        "command|info",
+        -2,
+        LS,
+        command_info,
+        "Get array of specific Redis command details, or all when no argument is given.",
+        "2.8.13",
+    ),
+    s(
+        "command|list",
+        -2,
+        LS,
+        command_list,
+        "Get an array of Redis command names",
+        "7.0.0",
+    ),
 ];
 
 const CONFIG_SUBS: &[Spec] = &[
-    s("config|get", -3, ADMIN_LS, config_get, "Get the values of configuration parameters", "2.0.0"),
-    s("config|help", 2, HELP_FLAGS, config_help, "Show helpful text about the different subcommands", "5.0.0"),
-    s("config|resetstat", 2, ADMIN_LS, config_resetstat, "Reset the stats returned by INFO", "2.0.0"),
-    s("config|rewrite", 2, ADMIN_LS, config_rewrite, "Rewrite the configuration file with the in memory configuration", "2.8.0"),
-    s("config|set", -4, ADMIN_LS, config_set, "Set configuration parameters to the given values", "2.0.0"),
+    s(
+        "config|get",
+        -3,
+        ADMIN_LS,
+        config_get,
+        "Get the values of configuration parameters",
+        "2.0.0",
+    ),
+    s(
+        "config|help",
+        2,
+        HELP_FLAGS,
+        config_help,
+        "Show helpful text about the different subcommands",
+        "5.0.0",
+    ),
+    s(
+        "config|resetstat",
+        2,
+        ADMIN_LS,
+        config_resetstat,
+        "Reset the stats returned by INFO",
+        "2.0.0",
+    ),
+    s(
+        "config|rewrite",
+        2,
+        ADMIN_LS,
+        config_rewrite,
+        "Rewrite the configuration file with the in memory configuration",
+        "2.8.0",
+    ),
+    s(
+        "config|set",
+        -4,
+        ADMIN_LS,
+        config_set,
+        "Set configuration parameters to the given values",
+        "2.0.0",
+    ),
 ];
 
 const SLOWLOG_SUBS: &[Spec] = &[
-    s("slowlog|get", -2, ADMIN_LS, slowlog_get, "Get the slow log's entries", "2.2.12"),
-    s("slowlog|help", 2, HELP_FLAGS, slowlog_help, "Show helpful text about the different subcommands", "6.2.0"),
-    s("slowlog|len", 2, ADMIN_LS, slowlog_len, "Get the slow log's length", "2.2.12"),
-    s("slowlog|reset", 2, ADMIN_LS, slowlog_reset, "Clear all entries from the slow log", "2.2.12"),
+    s(
+        "slowlog|get",
+        -2,
+        ADMIN_LS,
+        slowlog_get,
+        "Get the slow log's entries",
+        "2.2.12",
+    ),
+    s(
+        "slowlog|help",
+        2,
+        HELP_FLAGS,
+        slowlog_help,
+        "Show helpful text about the different subcommands",
+        "6.2.0",
+    ),
+    s(
+        "slowlog|len",
+        2,
+        ADMIN_LS,
+        slowlog_len,
+        "Get the slow log's length",
+        "2.2.12",
+    ),
+    s(
+        "slowlog|reset",
+        2,
+        ADMIN_LS,
+        slowlog_reset,
+        "Clear all entries from the slow log",
+        "2.2.12",
+    ),
 ];
 
 const LATENCY_SUBS: &[Spec] = &[
-    s("latency|doctor", 2, ADMIN_LS, latency_doctor, "Return a human readable latency analysis report.", "2.8.13"),
-    s("latency|graph", 3, ADMIN_LS, latency_graph, "Return a latency graph for the event.", "2.8.13"),
-    s("latency|help", 2, HELP_FLAGS, latency_help, "Show helpful text about the different subcommands.", "2.8.13"),
-    s("latency|histogram", -2, ADMIN_LS, latency_histogram, "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0"),
-    s("latency|history", 3, ADMIN_LS, latency_history, "Return timestamp-latency samples for the event.", "2.8.13"),
-    s("latency|latest", 2, ADMIN_LS, latency_latest, "Return the latest latency samples for all events.", "2.8.13"),
-    s("latency|reset", -2, ADMIN_LS, latency_reset, "Reset latency data for one or more events.", "2.8.13"),
+    s(
+        "latency|doctor",
+        2,
+        ADMIN_LS,
+        latency_doctor,
+        "Return a human readable latency analysis report.",
+        "2.8.13",
+    ),
+    s(
+        "latency|graph",
+        3,
+        ADMIN_LS,
+        latency_graph,
+        "Return a latency graph for the event.",
+        "2.8.13",
+    ),
+    s(
+        "latency|help",
+        2,
+        HELP_FLAGS,
+        latency_help,
+        "Show helpful text about the different subcommands.",
+        "2.8.13",
+    ),
+    s(
+        "latency|histogram",
+        -2,
+        ADMIN_LS,
+        latency_histogram,
+        "Return the cumulative distribution of latencies of a subset of commands or all.",
+        "7.0.0",
+    ),
+    s(
+        "latency|history",
+        3,
+        ADMIN_LS,
+        latency_history,
+        "Return timestamp-latency samples for the event.",
+        "2.8.13",
+    ),
+    s(
+        "latency|latest",
+        2,
+        ADMIN_LS,
+        latency_latest,
+        "Return the latest latency samples for all events.",
+        "2.8.13",
+    ),
+    s(
+        "latency|reset",
+        -2,
+        ADMIN_LS,
+        latency_reset,
+        "Reset latency data for one or more events.",
+        "2.8.13",
+    ),
 ];
 
 const MEMORY_SUBS: &[Spec] = &[
-    s("memory|doctor", 2, Flags::NONE, memory_doctor, "Outputs memory problems report", "4.0.0"),
-    s("memory|help", 2, HELP_FLAGS, memory_help, "Show helpful text about the different subcommands", "4.0.0"),
-    s("memory|malloc-stats", 2, Flags::NONE, memory_malloc_stats, "Show allocator internal stats", "4.0.0"),
-    s("memory|purge", 2, Flags::NONE, memory_purge, "Ask the allocator to release memory", "4.0.0"),
-    s("memory|stats", 2, Flags::NONE, memory_stats, "Show memory usage details", "4.0.0"),
-    Spec::new("memory|usage", -3, Flags::READONLY, 2, 2, 1, memory_usage).doc("Estimate the memory usage of a key", "4.0.0", Group::Server),
+    s(
+        "memory|doctor",
+        2,
+        Flags::NONE,
+        memory_doctor,
+        "Outputs memory problems report",
+        "4.0.0",
+    ),
+    s(
+        "memory|help",
+        2,
+        HELP_FLAGS,
+        memory_help,
+        "Show helpful text about the different subcommands",
+        "4.0.0",
+    ),
+    s(
+        "memory|malloc-stats",
+        2,
+        Flags::NONE,
+        memory_malloc_stats,
+        "Show allocator internal stats",
+        "4.0.0",
+    ),
+    s(
+        "memory|purge",
+        2,
+        Flags::NONE,
+        memory_purge,
+        "Ask the allocator to release memory",
+        "4.0.0",
+    ),
+    s(
+        "memory|stats",
+        2,
+        Flags::NONE,
+        memory_stats,
+        "Show memory usage details",
+        "4.0.0",
+    ),
+    Spec::new("memory|usage", -3, Flags::READONLY, 2, 2, 1, memory_usage).doc(
+        "Estimate the memory usage of a key",
+        "4.0.0",
+        Group::Server,
+    ),
 ];
 
 /// The server commands.
 pub(crate) const TABLE: &[Spec] = &[
-    s("info", -1, LS, info_cmd, "Get information and statistics about the server", "1.0.0"),
-    Spec::container("command", -1, COMMAND_SUBS).bare(command_bare).doc("Get array of Redis command details", "2.8.13", Group::Server),
-    Spec::container("config", -2, CONFIG_SUBS).doc("A container for server configuration commands", "2.0.0", Group::Server),
-    s("time", 1, LS.or(Flags::FAST), time, "Return the current server time", "2.6.0"),
-    s("lastsave", 1, LS.or(Flags::FAST), lastsave, "Get the UNIX time stamp of the last successful save to disk", "1.0.0"),
-    s("save", 1, ADMIN.or(Flags::NO_ASYNC_LOADING).or(Flags::NO_MULTI), save, "Synchronously save the dataset to disk", "1.0.0"),
-    s("bgsave", -1, ADMIN.or(Flags::NO_ASYNC_LOADING), bgsave, "Asynchronously save the dataset to disk", "1.0.0"),
-    s("shutdown", -1, ADMIN_LS.or(Flags::NO_MULTI).or(Flags::ALLOW_BUSY), shutdown, "Synchronously save the dataset to disk and then shut down the server", "1.0.0"),
-    s("debug", -2, ADMIN_LS, debug, "A container for debugging commands", "1.0.0"),
-    Spec::container("slowlog", -2, SLOWLOG_SUBS).doc("A container for slow log commands", "2.2.12", Group::Server),
-    Spec::container("latency", -2, LATENCY_SUBS).doc("A container for latency diagnostics commands", "2.8.13", Group::Server),
-    Spec::container("memory", -2, MEMORY_SUBS).doc("A container for memory diagnostics commands", "4.0.0", Group::Server),
-    s("role", 1, Flags::NOSCRIPT.or(LS).or(Flags::FAST), role, "Return the role of the instance in the context of replication", "2.8.12"),
+    s(
+        "info",
+        -1,
+        LS,
+        info_cmd,
+        "Get information and statistics about the server",
+        "1.0.0",
+    ),
+    Spec::container("command", -1, COMMAND_SUBS)
+        .bare(command_bare)
+        .doc(
+            "Get array of Redis command details",
+            "2.8.13",
+            Group::Server,
+        ),
+    Spec::container("config", -2, CONFIG_SUBS).doc(
+        "A container for server configuration commands",
+        "2.0.0",
+        Group::Server,
+    ),
+    s(
+        "time",
+        1,
+        LS.or(Flags::FAST),
+        time,
+        "Return the current server time",
+        "2.6.0",
+    ),
+    s(
+        "lastsave",
+        1,
+        LS.or(Flags::FAST),
+        lastsave,
+        "Get the UNIX time stamp of the last successful save to disk",
+        "1.0.0",
+    ),
+    s(
+        "save",
+        1,
+        ADMIN.or(Flags::NO_ASYNC_LOADING).or(Flags::NO_MULTI),
+        save,
+        "Synchronously save the dataset to disk",
+        "1.0.0",
+    ),
+    s(
+        "bgsave",
+        -1,
+        ADMIN.or(Flags::NO_ASYNC_LOADING),
+        bgsave,
+        "Asynchronously save the dataset to disk",
+        "1.0.0",
+    ),
+    s(
+        "shutdown",
+        -1,
+        ADMIN_LS.or(Flags::NO_MULTI).or(Flags::ALLOW_BUSY),
+        shutdown,
+        "Synchronously save the dataset to disk and then shut down the server",
+        "1.0.0",
+    ),
+    s(
+        "debug",
+        -2,
+        ADMIN_LS,
+        debug,
+        "A container for debugging commands",
+        "1.0.0",
+    ),
+    Spec::container("slowlog", -2, SLOWLOG_SUBS).doc(
+        "A container for slow log commands",
+        "2.2.12",
+        Group::Server,
+    ),
+    Spec::container("latency", -2, LATENCY_SUBS).doc(
+        "A container for latency diagnostics commands",
+        "2.8.13",
+        Group::Server,
+    ),
+    Spec::container("memory", -2, MEMORY_SUBS).doc(
+        "A container for memory diagnostics commands",
+        "4.0.0",
+        Group::Server,
+    ),
+    s(
+        "role",
+        1,
+        Flags::NOSCRIPT.or(LS).or(Flags::FAST),
+        role,
+        "Return the role of the instance in the context of replication",
+        "2.8.12",
+    ),
 ];
 
 // ---- INFO ---------------------------------------------------------------------------------
@@ -244,7 +522,10 @@ fn command_docs(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
     let specs: Vec<&'static Spec> = if args.is_empty() {
         cx.shared.table.iter().collect()
     } else {
-        args.rest().iter().filter_map(|n| lookup_any(cx, n)).collect()
+        args.rest()
+            .iter()
+            .filter_map(|n| lookup_any(cx, n))
+            .collect()
     };
     cx.out.map(specs.len());
     for spec in specs {
@@ -395,7 +676,10 @@ fn config_get(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
         for pat in pats {
             if pat.iter().any(|c| b"[*?".contains(c)) {
                 for (k, v) in config.get_matching(&[pat]) {
-                    if !pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(k.as_bytes())) {
+                    if !pairs
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case(k.as_bytes()))
+                    {
                         pairs.push((k.as_bytes(), v));
                     }
                 }
@@ -499,7 +783,8 @@ fn time(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
 
 /// LASTSAVE
 fn lastsave(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
-    cx.out.int(cx.shared.last_save.load(Ordering::Relaxed) as i64);
+    cx.out
+        .int(cx.shared.last_save.load(Ordering::Relaxed) as i64);
     Ok(())
 }
 
@@ -833,10 +1118,13 @@ fn memory_usage(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
         Some((v, _)) => {
             // Approximate: key + value payload + per-entry overhead like Redis's dictEntry,
             // robj and sds headers.
-            let size = key.len() + value_size(&v) + 40 + match v {
-                store::Value::Hash(ref p) => 16 * p.len(),
-                store::Value::String(_) => 0,
-            };
+            let size = key.len()
+                + value_size(&v)
+                + 40
+                + match v {
+                    store::Value::Hash(ref p) => 16 * p.len(),
+                    store::Value::String(_) => 0,
+                };
             cx.out.int(size as i64);
         }
     }
@@ -877,7 +1165,8 @@ fn memory_doctor(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
 
 /// MEMORY MALLOC-STATS
 fn memory_malloc_stats(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
-    cx.out.verbatim(b"Stats not supported for the current allocator");
+    cx.out
+        .verbatim(b"Stats not supported for the current allocator");
     Ok(())
 }
 

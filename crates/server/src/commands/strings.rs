@@ -196,8 +196,10 @@ fn parse_ext<'a>(args: &mut Args<'a>, cmd: ExtFor) -> Result<ExtOpts<'a>, CmdErr
         } else if let Some(kind) = ttl_word(w) {
             // The same option may repeat (`EX 10 EX 20`: the last wins); another kind, KEEPTTL,
             // PERSIST or a missing number is a syntax error.
-            let compatible =
-                !o.keepttl && !o.persist && o.ttl.is_none_or(|(k, _)| k == kind) && !args.is_empty();
+            let compatible = !o.keepttl
+                && !o.persist
+                && o.ttl.is_none_or(|(k, _)| k == kind)
+                && !args.is_empty();
             if !compatible {
                 return Err(CmdError::Syntax);
             }
@@ -593,7 +595,13 @@ fn lcs(cx: &mut Ctx<'_>, mut args: Args<'_>) -> CmdResult {
         if emit {
             let len = (a_end - a_start + 1) as i64;
             if min_len == 0 || len >= min_len {
-                ranges.push([a_start as i64, a_end as i64, b_start as i64, b_end as i64, len]);
+                ranges.push([
+                    a_start as i64,
+                    a_end as i64,
+                    b_start as i64,
+                    b_end as i64,
+                    len,
+                ]);
             }
             a_start = unset;
         }
@@ -687,10 +695,14 @@ mod tests {
             .collect()
     }
 
-    fn parse(s: &str, cmd: ExtFor) -> Result<(bool, bool, bool, bool, bool, Option<TtlKind>), CmdError> {
+    /// NX, XX, GET, KEEPTTL, PERSIST, TTL kind.
+    type Parsed = (bool, bool, bool, bool, bool, Option<TtlKind>);
+
+    fn parse(s: &str, cmd: ExtFor) -> Result<Parsed, CmdError> {
         let v = words(s);
         let mut a = Args::new(&v);
-        parse_ext(&mut a, cmd).map(|o| (o.nx, o.xx, o.get, o.keepttl, o.persist, o.ttl.map(|t| t.0)))
+        parse_ext(&mut a, cmd)
+            .map(|o| (o.nx, o.xx, o.get, o.keepttl, o.persist, o.ttl.map(|t| t.0)))
     }
 
     #[test]
@@ -723,10 +735,7 @@ mod tests {
 
     #[test]
     fn expire_numbers() {
-        assert_eq!(
-            ttl_expiry((TtlKind::PxAt, b"5")),
-            Ok(Expiry::PxAt(5))
-        );
+        assert_eq!(ttl_expiry((TtlKind::PxAt, b"5")), Ok(Expiry::PxAt(5)));
         assert_eq!(ttl_expiry((TtlKind::Ex, b"1.5")), Err(CmdError::NotInteger));
     }
 }
