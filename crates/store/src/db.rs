@@ -55,6 +55,9 @@ pub(crate) struct Keyspace {
     index: AtomicUsize,
     /// Keys with a TTL (including expired ones not yet reclaimed).
     volatile: AtomicUsize,
+    /// Keys (including expired ones not yet reclaimed), for eviction.
+    keys: AtomicUsize,
+    /// Estimated heap bytes of entries and tables (see [`crate::value::alloc_size`]).
     used: AtomicI64,
     /// Per shard: bumped whenever an insert may rehash the shard's table (SCAN restarts it).
     epochs: Box<[AtomicU32]>,
@@ -64,6 +67,7 @@ pub(crate) struct Keyspace {
 
 #[derive(Clone, Copy, Default)]
 struct Snap {
+    exists: bool,
     volatile: bool,
     size: usize,
 }
@@ -77,7 +81,22 @@ pub(crate) struct Slot<'g> {
     key: &'g [u8],
     pub(crate) now: u64,
     changed: bool,
+    /// Bytes the table's own allocation grew (an insert that rehashed) or shrank by.
+    table_delta: i64,
 }
+
+/// Heap bytes of a shard's table: one `Item` and one control byte per bucket, plus a group of
+/// trailing control bytes, in one allocation (none while the table is empty and unallocated).
+pub(crate) fn table_bytes(t: &Table) -> usize {
+    if t.capacity() == 0 {
+        0
+    } else {
+        crate::value::alloc_size(t.buckets() * (std::mem::size_of::<Item>() + 1) + 16)
+    }
+}
+
+/// Tables at most this big are never shrunk (cheap to keep, and small ones churn).
+const MIN_SHRINK_BUCKETS: usize = 64;
 
 fn eq_key(key: &[u8]) -> impl Fn(&Item) -> bool + '_ {
     move |(k, _)| **k == *key
@@ -109,6 +128,7 @@ impl Slot<'_> {
         if let Some((_, v)) = self.table.get_mut(self.hash, eq_key(self.key)) {
             return Some(std::mem::replace(v.get_mut(), entry));
         }
+        let before = table_bytes(self.table);
         if self.table.len() >= self.table.capacity() {
             // This insert may rehash the table: SCAN cursors into this shard must restart.
             self.epoch.fetch_add(1, Ordering::Relaxed);
@@ -119,6 +139,7 @@ impl Slot<'_> {
             (self.key.into(), SharedValue::new(entry)),
             |(k, _)| hasher.hash_one(&**k),
         );
+        self.table_delta += table_bytes(self.table) as i64 - before as i64;
         None
     }
 
@@ -130,6 +151,18 @@ impl Slot<'_> {
             .map(|(_, v)| v.into_inner());
         if old.is_some() {
             self.changed = true;
+            // Give memory back once the table is mostly empty (as Redis's dict resize): after
+            // mass deletes or evictions a table would otherwise stay at its peak size.
+            let (len, buckets) = (self.table.len(), self.table.buckets());
+            if buckets > MIN_SHRINK_BUCKETS && len * 8 < buckets {
+                let before = table_bytes(self.table);
+                // Rehashes: SCAN cursors into this shard must restart.
+                self.epoch.fetch_add(1, Ordering::Relaxed);
+                let hasher = self.hasher;
+                self.table
+                    .shrink_to(len * 2, |(k, _)| hasher.hash_one(&**k));
+                self.table_delta += table_bytes(self.table) as i64 - before as i64;
+            }
         }
         old
     }
@@ -137,6 +170,7 @@ impl Slot<'_> {
     fn snap(&self) -> Snap {
         match self.get() {
             Some(e) => Snap {
+                exists: true,
                 volatile: e.expire_at != 0,
                 size: e.approx_size(self.key.len()),
             },
@@ -154,6 +188,7 @@ impl Keyspace {
             hasher,
             index: AtomicUsize::new(index),
             volatile: AtomicUsize::new(0),
+            keys: AtomicUsize::new(0),
             used: AtomicI64::new(0),
             epochs: (0..shards).map(|_| AtomicU32::new(0)).collect(),
             expire_cursor: AtomicU64::new(0),
@@ -174,6 +209,11 @@ impl Keyspace {
 
     pub(crate) fn volatile(&self) -> usize {
         self.volatile.load(Ordering::Relaxed)
+    }
+
+    /// Number of keys (a counter: no shard lock).
+    pub(crate) fn keys(&self) -> usize {
+        self.keys.load(Ordering::Relaxed)
     }
 
     #[inline]
@@ -198,7 +238,14 @@ impl Keyspace {
         self.map.shards().iter().map(|s| s.read().len()).sum()
     }
 
-    fn account(&self, before: Snap, after: Snap) {
+    fn account(&self, before: Snap, after: Snap, table_delta: i64) {
+        if before.exists != after.exists {
+            if after.exists {
+                self.keys.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.keys.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
         if before.volatile != after.volatile {
             if after.volatile {
                 self.volatile.fetch_add(1, Ordering::Relaxed);
@@ -206,9 +253,9 @@ impl Keyspace {
                 self.volatile.fetch_sub(1, Ordering::Relaxed);
             }
         }
-        if before.size != after.size {
-            self.used
-                .fetch_add(after.size as i64 - before.size as i64, Ordering::Relaxed);
+        let delta = after.size as i64 - before.size as i64 + table_delta;
+        if delta != 0 {
+            self.used.fetch_add(delta, Ordering::Relaxed);
         }
     }
 
@@ -268,6 +315,7 @@ impl Keyspace {
             key,
             now,
             changed: false,
+            table_delta: 0,
         };
         let before = slot.snap();
         let mut expired = false;
@@ -278,13 +326,19 @@ impl Keyspace {
         let r = f(&mut slot);
         let after = slot.snap();
         let changed = slot.changed;
+        let table_delta = slot.table_delta;
         drop(g);
-        self.account(before, after);
+        self.account(before, after, table_delta);
         if expired {
             st.stats.expired_keys.fetch_add(1, Ordering::Relaxed);
         }
         if changed {
             st.watches.touch(self.index(), key);
+        }
+        if table_delta > 0 && st.evictor.write_limit() != 0 {
+            // The table grew after this write's admission check: evict back under the bound
+            // now rather than at the next write (the gate is held, no shard lock is).
+            let _ = crate::evict::perform_held(st, |_, _| {});
         }
         r
     }
@@ -345,16 +399,67 @@ impl Keyspace {
         }
     }
 
+    /// Calls `f` on up to `n` entries (only those with a TTL when `volatile`) from a random
+    /// position (Redis's `dictGetSomeKeys`): a random shard and bucket, then consecutive
+    /// buckets, at most `walk` of them, moving on to the next shard when one ends. Returns how
+    /// many entries `f` saw.
+    pub(crate) fn sample(
+        &self,
+        n: usize,
+        volatile: bool,
+        walk: usize,
+        mut f: impl FnMut(&[u8], &Entry),
+    ) -> usize {
+        let shards = self.shard_count();
+        let first = fastrand::usize(..shards);
+        let mut seen = 0;
+        let mut budget = walk.max(1);
+        for s in 0..shards {
+            let g = self.shard((first + s) % shards).read();
+            let buckets = g.buckets();
+            if g.is_empty() {
+                continue;
+            }
+            let start = fastrand::usize(..buckets);
+            let steps = budget.min(buckets);
+            for i in 0..steps {
+                let b = (start + i) % buckets;
+                // SAFETY: `b < buckets()`; the table is read-locked, so the
+                // bucket stays valid while we look at it.
+                unsafe {
+                    if g.is_bucket_full(b) {
+                        let (k, v) = g.bucket(b).as_ref();
+                        let e = v.get();
+                        if !volatile || e.expire_at != 0 {
+                            f(k, e);
+                            seen += 1;
+                            if seen >= n {
+                                return seen;
+                            }
+                        }
+                    }
+                }
+            }
+            budget -= steps;
+            if budget == 0 {
+                break;
+            }
+        }
+        seen
+    }
+
     /// Clears every shard; returns the number of keys removed.
     fn clear(&self) -> usize {
         let mut n = 0;
         for (si, s) in self.map.shards().iter().enumerate() {
             let mut g = s.write();
             n += g.len();
-            g.clear();
+            // A fresh table: FLUSHDB gives the memory back (and used_memory drops to 0).
+            *g = Table::new();
             self.epochs[si].fetch_add(1, Ordering::Relaxed);
         }
         self.volatile.store(0, Ordering::Relaxed);
+        self.keys.store(0, Ordering::Relaxed);
         self.used.store(0, Ordering::Relaxed);
         n
     }
@@ -485,6 +590,7 @@ impl<'a> Db<'a> {
 
     /// SET with all of Redis's options. See [`SetOptions`] and [`SetOutcome`].
     pub fn set(&self, key: &[u8], value: &[u8], opts: SetOptions) -> Result<SetOutcome> {
+        self.store.admit()?;
         let now = self.now();
         let at = deadline(opts.expiry, now, "set")?;
         let _g = self.store.shared();
@@ -565,6 +671,7 @@ impl<'a> Db<'a> {
 
     /// APPEND: appends, creating the key if missing; returns the new length.
     pub fn append(&self, key: &[u8], value: &[u8]) -> Result<usize> {
+        self.store.admit()?;
         self.write(key, |slot| match slot.get() {
             None => {
                 let e = self.new_entry(Data::Str(Str::from_bytes(value)), 0, slot.now);
@@ -633,6 +740,9 @@ impl<'a> Db<'a> {
         if offset < 0 {
             return Err(Error::OffsetOutOfRange);
         }
+        if !value.is_empty() {
+            self.store.admit()?;
+        }
         let offset = offset as u64;
         let too_long = |len: usize| offset + len as u64 > PROTO_MAX_BULK_LEN as u64;
         self.write(key, |slot| match slot.get() {
@@ -681,6 +791,7 @@ impl<'a> Db<'a> {
 
     /// INCRBY (and INCR/DECR): adds `delta`; missing keys start at 0; the TTL is kept.
     pub fn incr_by(&self, key: &[u8], delta: i64) -> Result<i64> {
+        self.store.admit()?;
         self.write(key, |slot| {
             let cur = match slot.get() {
                 None => 0,
@@ -713,6 +824,7 @@ impl<'a> Db<'a> {
     /// `0x10`, `inf` accepted) in 80-bit extended precision; returns the new value's text
     /// (also what to propagate as `SET key <value> KEEPTTL`). The TTL is kept.
     pub fn incr_by_float(&self, key: &[u8], incr: &[u8]) -> Result<Bytes> {
+        self.store.admit()?;
         self.write(key, |slot| {
             // Redis's order: WRONGTYPE, then the current value, then the increment.
             let cur = match slot.get() {
@@ -762,8 +874,15 @@ impl<'a> Db<'a> {
             .collect()
     }
 
-    /// MSET: sets many keys atomically (removing their TTLs).
-    pub fn mset<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) {
+    /// MSET: sets many keys atomically (removing their TTLs). [`Error::OutOfMemory`] (and
+    /// nothing set) when over `maxmemory` with nothing to evict.
+    pub fn mset<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> Result<()> {
+        self.store.admit()?;
+        self.mset_unchecked(pairs);
+        Ok(())
+    }
+
+    fn mset_unchecked<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) {
         self.store.exclusive(|_| {
             let now = self.now();
             for (k, v) in pairs {
@@ -776,8 +895,9 @@ impl<'a> Db<'a> {
     }
 
     /// MSETNX: sets all keys only if none exists; whether it set them.
-    pub fn msetnx<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> bool {
-        self.store.exclusive(|_| {
+    pub fn msetnx<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> Result<bool> {
+        self.store.admit()?;
+        Ok(self.store.exclusive(|_| {
             let now = self.now();
             if pairs
                 .iter()
@@ -785,9 +905,9 @@ impl<'a> Db<'a> {
             {
                 return false;
             }
-            self.mset(pairs);
+            self.mset_unchecked(pairs);
             true
-        })
+        }))
     }
 
     // ------------------------------------------------------------------ hashes
@@ -799,6 +919,9 @@ impl<'a> Db<'a> {
         f: impl FnOnce(&mut Hash, (usize, usize)) -> Result<R>,
         missing: impl FnOnce() -> R,
     ) -> Result<R> {
+        if create {
+            self.store.admit()?;
+        }
         let limits = self.limits();
         self.write(key, |slot| {
             match slot.get() {
@@ -1154,7 +1277,7 @@ impl<'a> Db<'a> {
         })
     }
 
-    /// COPY src dst [DB db] [REPLACE]: copies the value and TTL; whether it copied.
+    /// COPY src dst [DB db] \[REPLACE\]: copies the value and TTL; whether it copied.
     pub fn copy(
         &self,
         src: &[u8],
@@ -1169,6 +1292,7 @@ impl<'a> Db<'a> {
         if target == self.index && src == dst {
             return Err(Error::SameObject);
         }
+        self.store.admit()?;
         self.store.exclusive(|_| {
             let now = self.now();
             let Some(e) = self.ks().read(self.store, src, now, false, |e| e.cloned()) else {
@@ -1393,7 +1517,9 @@ impl<'a> Db<'a> {
     }
 
     /// Writes a value with an expiry (0/None = none), replacing any key (restores, tests).
+    /// Under `maxmemory` it evicts first but never refuses (a restore must not lose data).
     pub fn put_value(&self, key: &[u8], value: &Value, expire_at: Option<u64>) {
+        let _ = self.store.admit();
         let (me, mv) = self.limits();
         self.write(key, |slot| {
             let e = self.new_entry(
@@ -1625,7 +1751,15 @@ impl<'a> Db<'a> {
     }
 
     /// MSET from a flat `key value key value ...` list (an odd trailing item is ignored).
+    ///
+    /// Under `maxmemory` it evicts first but never refuses: the server checks before the
+    /// command (see [`Store::evict`]); embedders wanting the refusal use [`Db::mset`].
     pub fn mset_args<K: AsRef<[u8]>>(&self, kv: &[K]) {
+        let _ = self.store.admit();
+        self.mset_args_unchecked(kv);
+    }
+
+    fn mset_args_unchecked<K: AsRef<[u8]>>(&self, kv: &[K]) {
         self.store.exclusive(|_| {
             let now = self.now();
             for pair in kv.chunks_exact(2) {
@@ -1638,7 +1772,9 @@ impl<'a> Db<'a> {
     }
 
     /// MSETNX from a flat `key value ...` list: sets all only if none exists; whether it did.
+    /// Like [`Db::mset_args`], evicts under `maxmemory` but never refuses.
     pub fn msetnx_args<K: AsRef<[u8]>>(&self, kv: &[K]) -> bool {
+        let _ = self.store.admit();
         self.store.exclusive(|_| {
             let now = self.now();
             if kv
@@ -1647,7 +1783,7 @@ impl<'a> Db<'a> {
             {
                 return false;
             }
-            self.mset_args(kv);
+            self.mset_args_unchecked(kv);
             true
         })
     }
@@ -1669,8 +1805,8 @@ impl<'a> Db<'a> {
 
     /// GETEX with Redis's order of checks (missing key → `Ok(None)` and WRONGTYPE before the
     /// expire time is validated) and what it did to the TTL, for propagation: `PEXPIREAT` for
-    /// [`TtlChange::Set`], `DEL` for [`TtlChange::Deleted`], `PERSIST` for
-    /// [`TtlChange::Persisted`].
+    /// [`TtlChange::Set`](crate::TtlChange::Set), `DEL` for [`TtlChange::Deleted`](crate::TtlChange::Deleted), `PERSIST` for
+    /// [`TtlChange::Persisted`](crate::TtlChange::Persisted).
     pub fn getex_outcome(
         &self,
         key: &[u8],

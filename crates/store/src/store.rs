@@ -10,6 +10,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::clock::{Clock, SystemClock};
 use crate::db::{Db, Keyspace};
 use crate::error::{Error, Result};
+use crate::evict::{EvictionPolicy, Evictor};
 use crate::options::{ExpireCondition, ExpireOutcome, SetOptions};
 use crate::watch::{Registry, WatchToken};
 
@@ -64,6 +65,12 @@ pub struct StoreBuilder {
     hash_max_listpack_entries: usize,
     hash_max_listpack_value: usize,
     shards: usize,
+    maxmemory: u64,
+    policy: EvictionPolicy,
+    samples: usize,
+    evict_on_write: bool,
+    lfu_log_factor: u32,
+    lfu_decay_time: u32,
 }
 
 impl Default for StoreBuilder {
@@ -74,6 +81,12 @@ impl Default for StoreBuilder {
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             shards: 32,
+            maxmemory: 0,
+            policy: EvictionPolicy::NoEviction,
+            samples: crate::evict::DEFAULT_SAMPLES as usize,
+            evict_on_write: true,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
         }
     }
 }
@@ -109,6 +122,46 @@ impl StoreBuilder {
         self
     }
 
+    /// `maxmemory`: the bound in bytes on [`Store::used_memory`] (default 0: no bound). See
+    /// the crate docs, "Memory and eviction".
+    pub fn maxmemory(mut self, bytes: u64) -> Self {
+        self.maxmemory = bytes;
+        self
+    }
+
+    /// `maxmemory-policy` (default [`EvictionPolicy::NoEviction`]).
+    pub fn maxmemory_policy(mut self, policy: EvictionPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// `maxmemory-samples`: keys sampled per database per eviction (default 5, at least 1).
+    pub fn maxmemory_samples(mut self, n: usize) -> Self {
+        self.samples = n.max(1);
+        self
+    }
+
+    /// `lfu-log-factor` (default 10).
+    pub fn lfu_log_factor(mut self, n: u32) -> Self {
+        self.lfu_log_factor = n;
+        self
+    }
+
+    /// `lfu-decay-time` in minutes (default 1; 0 = never decay).
+    pub fn lfu_decay_time(mut self, minutes: u32) -> Self {
+        self.lfu_decay_time = minutes;
+        self
+    }
+
+    /// Whether memory-growing writes enforce `maxmemory` themselves (default true): evict
+    /// first, then fail with [`Error::OutOfMemory`] if still over. A server that checks before
+    /// each command instead (as Redis's `processCommand` does, see [`Store::evict`]) turns
+    /// this off.
+    pub fn evict_on_write(mut self, on: bool) -> Self {
+        self.evict_on_write = on;
+        self
+    }
+
     /// Builds the store.
     pub fn build(self) -> Store {
         let keyspaces = (0..self.databases)
@@ -124,10 +177,16 @@ impl StoreBuilder {
             config: Config {
                 hash_max_listpack_entries: AtomicUsize::new(self.hash_max_listpack_entries),
                 hash_max_listpack_value: AtomicUsize::new(self.hash_max_listpack_value),
-                lfu_log_factor: AtomicU32::new(10),
-                lfu_decay_time: AtomicU32::new(1),
+                lfu_log_factor: AtomicU32::new(self.lfu_log_factor),
+                lfu_decay_time: AtomicU32::new(self.lfu_decay_time),
             },
             stats: Stats::default(),
+            evictor: Evictor::new(
+                self.maxmemory,
+                self.policy,
+                self.samples,
+                self.evict_on_write,
+            ),
         }
     }
 }
@@ -149,7 +208,7 @@ pub(crate) struct Stats {
 pub struct StoreStats {
     /// Keys deleted because their TTL passed (lazily or by [`Store::expire_cycle`]).
     pub expired_keys: u64,
-    /// Keys evicted under maxmemory (always 0 until eviction exists).
+    /// Keys evicted under `maxmemory`.
     pub evicted_keys: u64,
 }
 
@@ -165,6 +224,7 @@ pub struct Store {
     pub(crate) watches: Arc<Registry>,
     pub(crate) config: Config,
     pub(crate) stats: Stats,
+    pub(crate) evictor: Evictor,
 }
 
 impl Default for Store {
@@ -371,13 +431,83 @@ impl Store {
     pub fn stats(&self) -> StoreStats {
         StoreStats {
             expired_keys: self.stats.expired_keys.load(Ordering::Relaxed),
-            evicted_keys: 0,
+            evicted_keys: self.evictor.evicted.load(Ordering::Relaxed),
         }
     }
 
-    /// Approximate bytes used by keys and values (for INFO `used_memory` and maxmemory).
+    /// Resets the counters (CONFIG RESETSTAT).
+    pub fn reset_stats(&self) {
+        self.stats.expired_keys.store(0, Ordering::Relaxed);
+        self.evictor.evicted.store(0, Ordering::Relaxed);
+    }
+
+    /// Estimated heap bytes of the keyspace: tables, keys and values, counted as the
+    /// allocator's chunk sizes (for INFO `used_memory` and `maxmemory`). See the crate docs,
+    /// "Memory and eviction", for how close it is to the process's real growth.
     pub fn used_memory(&self) -> usize {
         self.keyspaces.iter().map(|k| k.used_memory()).sum()
+    }
+
+    /// Sets `maxmemory` in bytes (0 = no bound). Lowering it does not evict by itself: the
+    /// next write (or [`Store::evict`]) does.
+    pub fn set_maxmemory(&self, bytes: u64) {
+        self.evictor.set_maxmemory(bytes);
+    }
+
+    /// Current `maxmemory` (0 = no bound).
+    pub fn maxmemory(&self) -> u64 {
+        self.evictor.maxmemory()
+    }
+
+    /// Sets `maxmemory-policy`.
+    pub fn set_maxmemory_policy(&self, policy: EvictionPolicy) {
+        self.evictor.set_policy(policy);
+    }
+
+    /// Current `maxmemory-policy`.
+    pub fn maxmemory_policy(&self) -> EvictionPolicy {
+        self.evictor.policy()
+    }
+
+    /// Sets `maxmemory-samples` (at least 1).
+    pub fn set_maxmemory_samples(&self, n: usize) {
+        self.evictor.set_samples(n);
+    }
+
+    /// Current `maxmemory-samples`.
+    pub fn maxmemory_samples(&self) -> usize {
+        self.evictor.samples()
+    }
+
+    /// Whether memory-growing writes enforce `maxmemory` themselves (see
+    /// [`StoreBuilder::evict_on_write`]).
+    pub fn set_evict_on_write(&self, on: bool) {
+        self.evictor.set_on_write(on);
+    }
+
+    /// Evicts keys by the policy until [`Store::used_memory`] is at or under `maxmemory`
+    /// (Redis's `performEvictions`); returns how many were evicted. [`Error::OutOfMemory`]
+    /// if memory stays over: the policy is `noeviction`, or nothing is evictable (a
+    /// `volatile-*` policy with no key with a TTL). Ok(0) at once when there is no bound or
+    /// memory is under it.
+    pub fn evict(&self) -> Result<usize> {
+        crate::evict::perform(self, |_, _| {})
+    }
+
+    /// [`Store::evict`], calling `on_evict(db, key)` after each key is evicted (to propagate a
+    /// DEL, say). `on_evict` runs with no shard lock held but must not call the store.
+    pub fn evict_with(&self, on_evict: impl FnMut(usize, &[u8])) -> Result<usize> {
+        crate::evict::perform(self, on_evict)
+    }
+
+    /// The check every memory-growing write makes first: a single relaxed load when there is
+    /// no bound (or writes do not check).
+    #[inline]
+    pub(crate) fn admit(&self) -> Result<()> {
+        if self.evictor.write_limit() == 0 {
+            return Ok(());
+        }
+        self.evict().map(|_| ())
     }
 
     /// `hash-max-listpack-entries` (CONFIG SET at run time; existing hashes are not converted).
@@ -414,6 +544,16 @@ impl Store {
     /// `lfu-decay-time` in minutes (default 1).
     pub fn set_lfu_decay_time(&self, n: u32) {
         self.config.lfu_decay_time.store(n, Ordering::Relaxed);
+    }
+
+    /// Current `lfu-log-factor`.
+    pub fn lfu_log_factor(&self) -> u32 {
+        self.config.lfu_log_factor.load(Ordering::Relaxed)
+    }
+
+    /// Current `lfu-decay-time` in minutes.
+    pub fn lfu_decay_time(&self) -> u32 {
+        self.config.lfu_decay_time.load(Ordering::Relaxed)
     }
 
     // ---- Convenience API on database 0, for embedding ----

@@ -11,6 +11,33 @@ use crate::options::{Encoding, KeyType, Value};
 /// A compact owned byte string (16 bytes: pointer + length).
 pub(crate) type Blob = Box<[u8]>;
 
+/// Bytes the allocator really takes for a request of `n` bytes: glibc malloc's chunk on 64-bit
+/// Linux (the request plus an 8-byte header, rounded up to 16, at least 32); nothing for 0
+/// (empty boxes and vectors do not allocate). Memory accounting sums these, so `used_memory`
+/// tracks the heap rather than the payload.
+#[inline]
+pub(crate) fn alloc_size(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        ((n + 8 + 15) & !15).max(32)
+    }
+}
+
+/// Heap bytes of a `std` `HashMap` table of `capacity` with entries of `entry` bytes (buckets
+/// are a power of two, at most 7/8 full; one control byte each plus a trailing group).
+fn hash_table_bytes(capacity: usize, entry: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    alloc_size(buckets * (entry + 1) + 16)
+}
+
 /// Longest string Redis stores as `embstr`.
 pub(crate) const EMBSTR_MAX: usize = 44;
 
@@ -160,8 +187,8 @@ impl Str {
     fn heap_size(&self) -> usize {
         match self {
             Str::Int(_) => 0,
-            Str::Emb(b) => b.len(),
-            Str::Raw(v) => v.capacity(),
+            Str::Emb(b) => alloc_size(b.len()),
+            Str::Raw(v) => alloc_size(v.capacity()),
         }
     }
 }
@@ -267,12 +294,15 @@ impl Hash {
     }
 
     fn heap_size(&self) -> usize {
+        let blobs = |k: &Blob, v: &Blob| alloc_size(k.len()) + alloc_size(v.len());
         match self {
             Hash::Pairs(p) => {
-                p.capacity() * 32 + p.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+                alloc_size(p.capacity() * std::mem::size_of::<(Blob, Blob)>())
+                    + p.iter().map(|(k, v)| blobs(k, v)).sum::<usize>()
             }
             Hash::Table(t) => {
-                t.capacity() * 33 + t.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+                hash_table_bytes(t.capacity(), std::mem::size_of::<(Blob, Blob)>())
+                    + t.iter().map(|(k, v)| blobs(k, v)).sum::<usize>()
             }
         }
     }
@@ -332,12 +362,13 @@ impl Entry {
         (self.expire_at != 0).then_some(self.expire_at)
     }
 
-    /// Approximate memory used by this entry and its key (for maxmemory accounting).
+    /// Heap bytes this entry owns outside its table slot: the key's allocation and the
+    /// value's (the slot itself is counted with the table, see `db::table_bytes`).
     pub(crate) fn approx_size(&self, key_len: usize) -> usize {
-        let base = std::mem::size_of::<(Blob, Entry)>() + 1 + key_len;
-        base + match &self.data {
-            Data::Str(s) => s.heap_size(),
-            Data::Hash(h) => std::mem::size_of::<Hash>() + h.heap_size(),
-        }
+        alloc_size(key_len)
+            + match &self.data {
+                Data::Str(s) => s.heap_size(),
+                Data::Hash(h) => alloc_size(std::mem::size_of::<Hash>()) + h.heap_size(),
+            }
     }
 }

@@ -50,7 +50,7 @@ fn mset_is_never_seen_half_done() {
                     let val = format!("{w}-{v}");
                     let pairs: Vec<(&str, &str)> =
                         keys.iter().map(|k| (k.as_str(), val.as_str())).collect();
-                    st.db(0).mset(&pairs);
+                    st.db(0).mset(&pairs).unwrap();
                     v += 1;
                 }
             })
@@ -149,7 +149,7 @@ fn mixed_load_keeps_counters_consistent() {
                     db.set(k.as_bytes(), b"v", SetOptions::default()).unwrap();
                     match i % 7 {
                         0 => {
-                            db.mset(&[(k.as_str(), "1"), ("shared", "x")]);
+                            db.mset(&[(k.as_str(), "1"), ("shared", "x")]).unwrap();
                         }
                         1 => {
                             db.del(&[k.as_str(), "nope"]);

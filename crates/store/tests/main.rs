@@ -6,6 +6,8 @@ use store::{ManualClock, Store};
 
 /// Many threads: atomic multi-key operations, exact counters.
 mod concurrency;
+/// maxmemory: every eviction policy, OOM refusals, the bound under a flood, used_memory vs RSS.
+mod eviction;
 /// The EXPIRE family, TTL reads, lazy and active expiry (with a manual clock).
 mod expiry;
 /// Hashes: every H* operation, encodings, HRANDFIELD, HSCAN.

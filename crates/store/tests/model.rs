@@ -308,7 +308,10 @@ fn run(st: &Store, clock: &ManualClock, op: &Op) -> String {
             .key_type(key(k))
             .map_or("none", |t| t.as_str())
             .to_string(),
-        Op::Msetnx(a, b, v) => db.msetnx(&[(key(a), val(v)), (key(b), val(v))]).to_string(),
+        Op::Msetnx(a, b, v) => db
+            .msetnx(&[(key(a), val(v)), (key(b), val(v))])
+            .unwrap()
+            .to_string(),
         Op::Pexpire(k, ms) => show(db.pexpire(key(k), ms, ExpireCondition::Always), |o| {
             o.as_int().to_string()
         }),

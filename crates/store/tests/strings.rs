@@ -441,7 +441,7 @@ fn mget_mset_msetnx() {
     )
     .unwrap();
     db.hset(b"h", &[("f", "v")]).unwrap();
-    db.mset(&[("a", "1"), ("b", "2"), ("t", "new")]);
+    db.mset(&[("a", "1"), ("b", "2"), ("t", "new")]).unwrap();
     assert_eq!(db.pttl(b"t"), -1, "MSET removes the TTL");
     assert_eq!(
         db.mget(&["a", "b", "h", "missing", "t"]),
@@ -450,10 +450,10 @@ fn mget_mset_msetnx() {
     let mut seen = Vec::new();
     db.mget_with(&["a", "h"], |v| seen.push(v.map(|v| v.to_vec())));
     assert_eq!(seen, vec![Some(b"1".to_vec()), None]);
-    assert!(!db.msetnx(&[("c", "3"), ("a", "x")]));
+    assert!(!db.msetnx(&[("c", "3"), ("a", "x")]).unwrap());
     assert_eq!(db.mget(&["a", "c"]), vec![Some(b("1")), None]);
     // Repeated keys: the last value wins (redis-server: MSETNX q 1 q 2 -> q = 2).
-    assert!(db.msetnx(&[("q", "1"), ("q", "2")]));
+    assert!(db.msetnx(&[("q", "1"), ("q", "2")]).unwrap());
     assert_eq!(db.get(b"q").unwrap(), Some(b("2")));
     db.mset_args(&["x", "1", "y", "2"]);
     assert_eq!(db.mget(&["x", "y"]), vec![Some(b("1")), Some(b("2"))]);

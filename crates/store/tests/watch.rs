@@ -148,7 +148,7 @@ fn exec_pattern_inside_exclusive() {
             return false;
         }
         tx.db(0).set(b"k", b"new", SetOptions::default()).unwrap();
-        tx.db(0).mset(&[("a", "1"), ("b", "2")]);
+        tx.db(0).mset(&[("a", "1"), ("b", "2")]).unwrap();
         tx.store().db(0).rename(b"a", b"c").unwrap();
         true
     });
