@@ -88,6 +88,12 @@ fn execute_inner(
     if shared.loading.load(Ordering::Relaxed) && !spec.flags.contains(Flags::LOADING) {
         return Err(CmdError::Loading);
     }
+    // maxmemory: one relaxed load when unset (the default).
+    if shared.store.maxmemory() != 0 && !shared.loading.load(Ordering::Relaxed) {
+        if let Some(e) = out_of_memory(shared, client, spec, argv) {
+            return Err(e);
+        }
+    }
     // As Redis: while the AOF cannot be written, write commands (and PING) get -MISCONF.
     if spec.flags.contains(Flags::WRITE) || spec.name == "ping" {
         if let Some(e) = shared.write_denied() {
@@ -106,6 +112,45 @@ fn execute_inner(
         }
     }
     call(shared, client, spec, words, argv, out, None)
+}
+
+/// Redis 7.0's maxmemory step of `processCommand`: every command first evicts down to the
+/// limit; if memory stays over it, refuses with `-OOM ...` a command flagged `denyoom`, an
+/// EXEC whose queue holds one, and anything but EXEC/DISCARD/QUIT/RESET inside MULTI
+/// (queueing takes memory too). A refusal inside MULTI flags the transaction; a refused EXEC
+/// discards it with `-EXECABORT Transaction discarded because of: OOM ...`.
+fn out_of_memory(
+    shared: &Shared,
+    client: &mut Client,
+    spec: &'static Spec,
+    argv: &[Bytes],
+) -> Option<CmdError> {
+    let result = shared.evict();
+    if matches!(result, Ok(n) if n > 0) && shared.propagate_on.load(Ordering::Relaxed) {
+        client.propagated = true; // the DELs of the evicted keys: await the barrier
+    }
+    result.err()?;
+    let is_exec = spec.name == "exec";
+    let refuse = spec.flags.contains(Flags::DENYOOM)
+        || match client.multi.as_ref() {
+            Some(m) if is_exec => m
+                .queue
+                .iter()
+                .any(|q| resolve(shared, q).is_ok_and(|(s, _)| s.flags.contains(Flags::DENYOOM))),
+            Some(_) => !matches!(spec.name, "discard" | "quit" | "reset"),
+            None => false,
+        };
+    if !refuse {
+        return None;
+    }
+    if is_exec {
+        // As `reject`, but Redis keeps the OOM code in the EXECABORT text.
+        client.multi = None;
+        client.info.in_multi.store(false, Ordering::Relaxed);
+        client.watched.clear();
+        return Some(CmdError::ExecAbortBecause(CmdError::Oom.to_string()));
+    }
+    Some(reject(client, argv, CmdError::Oom))
 }
 
 /// A command refused before running: inside MULTI it flags the transaction (EXEC will abort);

@@ -181,8 +181,15 @@ impl Shared {
         Shared::with_store(config, Arc::new(store))
     }
 
-    /// Builds the shared state around an existing store.
+    /// Builds the shared state around an existing store. The store takes the memory
+    /// directives of `config` (maxmemory, its policy and samples, the LFU knobs) and stops
+    /// checking maxmemory on its own writes: the dispatcher checks before each command, as
+    /// Redis does (see `dispatch::out_of_memory`).
     pub fn with_store(config: Config, store: Arc<store::Store>) -> Arc<Shared> {
+        store.set_evict_on_write(false);
+        for n in MEMORY_DIRECTIVES {
+            apply_memory_directive(&store, &config, n);
+        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -250,6 +257,19 @@ impl Shared {
                     cfg.int("slowlog-log-slower-than"),
                     cfg.int("slowlog-max-len").max(0) as usize,
                 ),
+                "maxmemory" => {
+                    apply_memory_directive(&self.store, &cfg, n);
+                    let max = self.store.maxmemory();
+                    let used = self.store.used_memory() as u64;
+                    if max != 0 && used > max {
+                        // As Redis's updateMaxmemory: warn, then evict right away.
+                        tracing::warn!(
+                            "WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy."
+                        );
+                        let _ = self.evict();
+                    }
+                }
+                n if MEMORY_DIRECTIVES.contains(&n) => apply_memory_directive(&self.store, &cfg, n),
                 _ => {}
             }
         }
@@ -257,6 +277,27 @@ impl Shared {
         for l in listeners {
             l(names, &cfg);
         }
+    }
+
+    /// Evicts keys until the store is under `maxmemory` ([`store::Store::evict`]), appending
+    /// a `DEL` of each evicted key to the persistence sink, as Redis propagates evictions
+    /// (under the write-order lock, so a concurrent write of the same key is logged in the
+    /// order the store saw). [`store::Error::OutOfMemory`] if memory stays over the limit.
+    pub fn evict(&self) -> store::Result<usize> {
+        if !self.propagate_on.load(Ordering::Acquire) {
+            return self.store.evict();
+        }
+        let _order = self.write_order.lock();
+        let sink = self.propagate.read().clone();
+        self.store.evict_with(|db, key| {
+            self.stats.dirty.fetch_add(1, Ordering::Relaxed);
+            if let Some(sink) = &sink {
+                sink.append(
+                    db,
+                    &[Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)],
+                );
+            }
+        })
     }
 
     /// Redis's refusal of write commands while AOF writes fail:
@@ -281,6 +322,32 @@ impl Shared {
     /// Current Unix time in milliseconds (the store's clock).
     pub fn now_ms(&self) -> u64 {
         self.store.now_ms()
+    }
+}
+
+/// The directives the store applies itself.
+const MEMORY_DIRECTIVES: [&str; 5] = [
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "lfu-log-factor",
+    "lfu-decay-time",
+];
+
+fn apply_memory_directive(store: &store::Store, cfg: &Config, name: &str) {
+    let int = |n: &str| cfg.int(n).max(0) as u64;
+    match name {
+        "maxmemory" => store.set_maxmemory(int(name)),
+        "maxmemory-policy" => {
+            // The directive only accepts Redis's names, all of which the store knows.
+            if let Some(p) = store::EvictionPolicy::from_name(cfg.str(name)) {
+                store.set_maxmemory_policy(p);
+            }
+        }
+        "maxmemory-samples" => store.set_maxmemory_samples(int(name) as usize),
+        "lfu-log-factor" => store.set_lfu_log_factor(int(name).min(u32::MAX as u64) as u32),
+        "lfu-decay-time" => store.set_lfu_decay_time(int(name).min(u32::MAX as u64) as u32),
+        _ => {}
     }
 }
 
