@@ -129,11 +129,30 @@ impl Slot<'_> {
             return Some(std::mem::replace(v.get_mut(), entry));
         }
         let before = table_bytes(self.table);
+        let hasher = self.hasher;
         if self.table.len() >= self.table.capacity() {
             // This insert may rehash the table: SCAN cursors into this shard must restart.
             self.epoch.fetch_add(1, Ordering::Relaxed);
+            // No room left, but maybe only because deletes left tombstones (churn under
+            // eviction does). hashbrown then doubles the table whenever it is over half full,
+            // so a bounded cache's tables would settle under 50% load; rebuild at the same
+            // size instead while it is under 3/4 full.
+            let buckets = self.table.buckets();
+            let full = if buckets < 8 {
+                buckets - 1
+            } else {
+                buckets / 8 * 7
+            };
+            let len = self.table.len();
+            if len > full / 2 && len < full / 4 * 3 {
+                let mut fresh = Table::with_capacity(full);
+                for item in self.table.drain() {
+                    let h = hasher.hash_one(&*item.0);
+                    fresh.insert(h, item, |(k, _)| hasher.hash_one(&**k));
+                }
+                *self.table = fresh;
+            }
         }
-        let hasher = self.hasher;
         self.table.insert(
             self.hash,
             (self.key.into(), SharedValue::new(entry)),

@@ -96,7 +96,9 @@
 //! (entry size before and after, plus any table growth or shrink), so reading it is one
 //! relaxed load per database. Measured against the process's RSS growth for 1M small keys
 //! (`key:N` → `value:N`), it is within 1% (183 vs 182 bytes per key; see the ignored test
-//! `used_memory_vs_rss`). Tables shrink when they fall under 1/8 full, and FLUSHDB frees them.
+//! `used_memory_vs_rss`). Tables shrink when they fall under 1/8 full, are rebuilt at the
+//! same size when the tombstones deletes leave (eviction churn) use up their room while they
+//! are under 3/4 full (hashbrown alone would double them), and FLUSHDB frees them.
 //!
 //! With `maxmemory` set ([`StoreBuilder::maxmemory`], [`Store::set_maxmemory`]), a write that
 //! can grow memory (SET, APPEND, SETRANGE, INCR*, MSET, HSET, HINCRBY*, COPY...) first evicts
