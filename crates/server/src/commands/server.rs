@@ -718,6 +718,7 @@ fn config_set(cx: &mut Ctx<'_>, args: Args<'_>) -> CmdResult {
 /// CONFIG RESETSTAT
 fn config_resetstat(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
     cx.shared.stats.reset();
+    cx.shared.store.reset_stats();
     cx.shared.slowlog.reset();
     cx.out.ok();
     Ok(())
