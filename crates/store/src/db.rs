@@ -18,7 +18,8 @@ use crate::options::{
     SetOptions, SetOutcome, Value,
 };
 use crate::store::Store;
-use crate::value::{parse_i64, Blob, Data, Entry, Hash, Str};
+use crate::thin::Key;
+use crate::value::{parse_i64, Data, Entry, Hash, Str};
 
 /// Redis's `proto-max-bulk-len`: the largest string APPEND/SETRANGE may build.
 pub const PROTO_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
@@ -27,7 +28,32 @@ pub const PROTO_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
 /// count is not bounded by the hash's size).
 pub const HRANDFIELD_MAX_REPEATS: usize = 1 << 24;
 
-pub(crate) type Item = (Blob, SharedValue<Entry>);
+/// A table slot: one pointer to the boxed entry, which holds its key (see `value.rs` on the
+/// layout). The map's value type is `()`, so a slot is 8 bytes.
+pub(crate) struct Node(Box<Entry>);
+
+impl Node {
+    #[inline]
+    pub(crate) fn key(&self) -> &[u8] {
+        self.0.key.as_slice()
+    }
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Node) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Node {}
+
+impl std::hash::Hash for Node {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.key().hash(h)
+    }
+}
+
+pub(crate) type Item = (Node, SharedValue<()>);
 pub(crate) type Table = RawTable<Item>;
 
 /// What [`Keyspace::visit_buckets`] did.
@@ -49,7 +75,7 @@ const EPOCH_MASK: u32 = 0xffff;
 
 /// One database's keys.
 pub(crate) struct Keyspace {
-    map: DashMap<Blob, Entry, RandomState>,
+    map: DashMap<Node, (), RandomState>,
     hasher: RandomState,
     /// Logical index (changes on SWAPDB), for WATCH.
     index: AtomicUsize,
@@ -99,7 +125,7 @@ pub(crate) fn table_bytes(t: &Table) -> usize {
 const MIN_SHRINK_BUCKETS: usize = 64;
 
 fn eq_key(key: &[u8]) -> impl Fn(&Item) -> bool + '_ {
-    move |(k, _)| **k == *key
+    move |(n, _)| n.key() == key
 }
 
 impl Slot<'_> {
@@ -107,7 +133,7 @@ impl Slot<'_> {
     pub(crate) fn get(&self) -> Option<&Entry> {
         self.table
             .get(self.hash, eq_key(self.key))
-            .map(|(_, v)| v.get())
+            .map(|(n, _)| &*n.0)
     }
 
     /// The live entry, for modification (marks the key changed).
@@ -115,7 +141,7 @@ impl Slot<'_> {
         let e = self
             .table
             .get_mut(self.hash, eq_key(self.key))
-            .map(|(_, v)| v.get_mut());
+            .map(|(n, _)| &mut *n.0);
         if e.is_some() {
             self.changed = true;
         }
@@ -123,11 +149,14 @@ impl Slot<'_> {
     }
 
     /// Inserts or replaces the entry; returns the old one.
-    pub(crate) fn insert(&mut self, entry: Entry) -> Option<Entry> {
+    pub(crate) fn insert(&mut self, mut entry: Entry) -> Option<Entry> {
         self.changed = true;
-        if let Some((_, v)) = self.table.get_mut(self.hash, eq_key(self.key)) {
-            return Some(std::mem::replace(v.get_mut(), entry));
+        if let Some((n, _)) = self.table.get_mut(self.hash, eq_key(self.key)) {
+            // The slot keeps its key: move it into the new entry.
+            std::mem::swap(&mut entry.key, &mut n.0.key);
+            return Some(std::mem::replace(&mut *n.0, entry));
         }
+        entry.key = Key::new(self.key);
         let before = table_bytes(self.table);
         let hasher = self.hasher;
         if self.table.len() >= self.table.capacity() {
@@ -155,8 +184,8 @@ impl Slot<'_> {
         }
         self.table.insert(
             self.hash,
-            (self.key.into(), SharedValue::new(entry)),
-            |(k, _)| hasher.hash_one(&**k),
+            (Node(Box::new(entry)), SharedValue::new(())),
+            |(n, _)| hasher.hash_one(n.key()),
         );
         self.table_delta += table_bytes(self.table) as i64 - before as i64;
         None
@@ -167,7 +196,7 @@ impl Slot<'_> {
         let old = self
             .table
             .remove_entry(self.hash, eq_key(self.key))
-            .map(|(_, v)| v.into_inner());
+            .map(|(n, _)| *n.0);
         if old.is_some() {
             self.changed = true;
             // Give memory back once the table is mostly empty (as Redis's dict resize): after
@@ -179,7 +208,7 @@ impl Slot<'_> {
                 self.epoch.fetch_add(1, Ordering::Relaxed);
                 let hasher = self.hasher;
                 self.table
-                    .shrink_to(len * 2, |(k, _)| hasher.hash_one(&**k));
+                    .shrink_to(len * 2, |(n, _)| hasher.hash_one(n.key()));
                 self.table_delta += table_bytes(self.table) as i64 - before as i64;
             }
         }
@@ -294,8 +323,8 @@ impl Keyspace {
             let g = shard.read();
             match g.get(hash, eq_key(key)) {
                 None => return f(None),
-                Some((_, v)) => {
-                    let e = v.get();
+                Some((n, _)) => {
+                    let e = &*n.0;
                     if !e.is_expired(now) {
                         if touch {
                             evict::touch(
@@ -366,7 +395,7 @@ impl Keyspace {
         let hash = self.hash(key);
         let g = self.shard(self.shard_of(hash)).read();
         g.get(hash, eq_key(key))
-            .is_some_and(|(_, v)| !v.get().is_expired(now))
+            .is_some_and(|(n, _)| !n.0.is_expired(now))
     }
 
     /// Visits up to `max_buckets` buckets of shard `si` from `start`, calling `f` on each full
@@ -403,8 +432,8 @@ impl Keyspace {
             // while we look at it.
             unsafe {
                 if g.is_bucket_full(i) {
-                    let (k, v) = g.bucket(i).as_ref();
-                    if !f(k, v.get()) {
+                    let (n, _) = g.bucket(i).as_ref();
+                    if !f(n.key(), &n.0) {
                         break;
                     }
                 }
@@ -447,10 +476,10 @@ impl Keyspace {
                 // bucket stays valid while we look at it.
                 unsafe {
                     if g.is_bucket_full(b) {
-                        let (k, v) = g.bucket(b).as_ref();
-                        let e = v.get();
+                        let (node, _) = g.bucket(b).as_ref();
+                        let e = &*node.0;
                         if !volatile || e.expire_at != 0 {
-                            f(k, e);
+                            f(node.key(), e);
                             seen += 1;
                             if seen >= n {
                                 return seen;
@@ -778,7 +807,7 @@ impl<'a> Db<'a> {
                 let mut v = vec![0u8; off + value.len()];
                 v[off..].copy_from_slice(value);
                 let n = v.len();
-                let e = self.new_entry(Data::Str(Str::Raw(v)), 0, slot.now);
+                let e = self.new_entry(Data::Str(Str::raw(v)), 0, slot.now);
                 slot.insert(e);
                 Ok(n)
             }
@@ -861,9 +890,9 @@ impl<'a> Db<'a> {
             let text = new.to_human();
             // The result is stored as a string, never int-encoded (OBJECT ENCODING: embstr).
             let data = Data::Str(if text.len() <= crate::value::EMBSTR_MAX {
-                Str::Emb(text.as_bytes().into())
+                Str::embstr(text.as_bytes())
             } else {
-                Str::Raw(text.as_bytes().to_vec())
+                Str::raw(text.as_bytes().to_vec())
             });
             match slot.get_mut() {
                 Some(e) => e.data = data,
@@ -948,8 +977,7 @@ impl<'a> Db<'a> {
                     wrong_hash(e)?;
                 }
                 None if create => {
-                    let e =
-                        self.new_entry(Data::Hash(Box::new(Hash::Pairs(Vec::new()))), 0, slot.now);
+                    let e = self.new_entry(Data::Hash(Hash::new()), 0, slot.now);
                     slot.insert(e);
                 }
                 None => return Ok(missing()),
@@ -990,10 +1018,11 @@ impl<'a> Db<'a> {
             key,
             !pairs.is_empty(),
             |h, (me, mv)| {
-                Ok(pairs
-                    .iter()
-                    .filter(|(f, v)| h.set(f.as_ref(), v.as_ref(), me, mv))
-                    .count())
+                Ok(h.set_many(
+                    pairs.iter().map(|(f, v)| (f.as_ref(), v.as_ref())),
+                    me,
+                    mv,
+                ))
             },
             || 0,
         )
@@ -1813,10 +1842,11 @@ impl<'a> Db<'a> {
             key,
             kv.len() >= 2,
             |h, (me, mv)| {
-                Ok(kv
-                    .chunks_exact(2)
-                    .filter(|p| h.set(p[0].as_ref(), p[1].as_ref(), me, mv))
-                    .count())
+                Ok(h.set_many(
+                    kv.chunks_exact(2).map(|p| (p[0].as_ref(), p[1].as_ref())),
+                    me,
+                    mv,
+                ))
             },
             || 0,
         )

@@ -163,6 +163,7 @@ mod float;
 mod glob;
 mod options;
 mod store;
+mod thin;
 mod value;
 mod watch;
 
