@@ -1018,11 +1018,7 @@ impl<'a> Db<'a> {
             key,
             !pairs.is_empty(),
             |h, (me, mv)| {
-                Ok(h.set_many(
-                    pairs.iter().map(|(f, v)| (f.as_ref(), v.as_ref())),
-                    me,
-                    mv,
-                ))
+                Ok(h.set_many(pairs.iter().map(|(f, v)| (f.as_ref(), v.as_ref())), me, mv))
             },
             || 0,
         )

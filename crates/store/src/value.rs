@@ -399,7 +399,9 @@ impl Hash {
 
     pub(crate) fn get(&self, field: &[u8]) -> Option<&[u8]> {
         match self.repr() {
-            Repr::Pairs(p) => pairs_of(p.as_slice()).find(|(f, _)| *f == field).map(|(_, v)| v),
+            Repr::Pairs(p) => pairs_of(p.as_slice())
+                .find(|(f, _)| *f == field)
+                .map(|(_, v)| v),
             Repr::Table(t) => t.get(field).map(|v| &**v),
         }
     }
@@ -652,7 +654,7 @@ mod tests {
     #[test]
     fn str_encodings() {
         for n in [0usize, 1, 14, 15, 44, 45, 100] {
-            let v: Vec<u8> = std::iter::repeat(b'x').take(n).collect();
+            let v = vec![b'x'; n];
             let s = Str::from_bytes(&v);
             s.with_bytes(|b| assert_eq!(b, &v[..]));
             assert_eq!(s.len(), n);
