@@ -176,8 +176,8 @@ impl Slot<'_> {
             if len > full / 2 && len < full / 4 * 3 {
                 let mut fresh = Table::with_capacity(full);
                 for item in self.table.drain() {
-                    let h = hasher.hash_one(&*item.0);
-                    fresh.insert(h, item, |(k, _)| hasher.hash_one(&**k));
+                    let h = hasher.hash_one(item.0.key());
+                    fresh.insert(h, item, |(n, _)| hasher.hash_one(n.key()));
                 }
                 *self.table = fresh;
             }
