@@ -77,7 +77,62 @@ pub(crate) struct Hash {
     ptr: NonNull<u8>,
 }
 
-type Table = HashMap<Blob, Blob>;
+/// A big hash: the map and the allocated bytes of its fields and values, kept up to date on
+/// every change so that memory accounting is O(1) per write (HSET on a 100k-field hash must not
+/// walk it).
+#[derive(Clone, Default)]
+struct Table {
+    map: HashMap<Blob, Blob>,
+    blob_bytes: usize,
+}
+
+fn pair_bytes(k: &[u8], v: &[u8]) -> usize {
+    alloc_size(k.len()) + alloc_size(v.len())
+}
+
+impl Table {
+    fn get(&self, field: &[u8]) -> Option<&Blob> {
+        self.map.get(field)
+    }
+
+    /// Sets a field; returns true if it is new.
+    fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
+        if let Some(old) = self.map.get_mut(field) {
+            self.blob_bytes = self.blob_bytes - alloc_size(old.len()) + alloc_size(value.len());
+            *old = value.into();
+            false
+        } else {
+            self.blob_bytes += pair_bytes(field, value);
+            self.map.insert(field.into(), value.into());
+            true
+        }
+    }
+
+    fn remove(&mut self, field: &[u8]) -> bool {
+        match self.map.remove_entry(field) {
+            Some((k, v)) => {
+                self.blob_bytes -= pair_bytes(&k, &v);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl std::ops::Deref for Table {
+    type Target = HashMap<Blob, Blob>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl FromIterator<(Blob, Blob)> for Table {
+    fn from_iter<I: IntoIterator<Item = (Blob, Blob)>>(iter: I) -> Table {
+        let map: HashMap<Blob, Blob> = iter.into_iter().collect();
+        let blob_bytes = map.iter().map(|(k, v)| pair_bytes(k, v)).sum();
+        Table { map, blob_bytes }
+    }
+}
 
 // SAFETY: Hash owns its block or table uniquely; shared access only reads.
 unsafe impl Send for Hash {}
@@ -455,12 +510,7 @@ impl Hash {
             return added;
         };
         for (f, v) in pairs {
-            if let Some(old) = t.get_mut(f) {
-                *old = v.into();
-            } else {
-                t.insert(f.into(), v.into());
-                added += 1;
-            }
+            added += usize::from(t.set(f, v));
         }
         added
     }
@@ -487,7 +537,7 @@ impl Hash {
             self.replace(Hash::from_pairs(ThinBytes::new(&out)));
             return true;
         }
-        self.table_mut().is_some_and(|t| t.remove(field).is_some())
+        self.table_mut().is_some_and(|t| t.remove(field))
     }
 
     /// Visits every (field, value).
@@ -520,13 +570,12 @@ impl Hash {
     }
 
     fn heap_size(&self) -> usize {
-        let blobs = |k: &Blob, v: &Blob| alloc_size(k.len()) + alloc_size(v.len());
         match self.repr() {
             Repr::Pairs(p) => alloc_size(p.block_size()),
             Repr::Table(t) => {
                 alloc_size(std::mem::size_of::<Table>())
                     + hash_table_bytes(t.capacity(), std::mem::size_of::<(Blob, Blob)>())
-                    + t.iter().map(|(k, v)| blobs(k, v)).sum::<usize>()
+                    + t.blob_bytes
             }
         }
     }
