@@ -50,6 +50,7 @@
 pub mod check;
 mod config;
 mod error;
+pub mod fuzzing;
 mod manifest;
 mod parse;
 mod replay;

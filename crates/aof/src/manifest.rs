@@ -288,6 +288,9 @@ fn hex(b: u8) -> Option<u8> {
 /// escapes, `'...'` with `\'`. `None` for unbalanced quotes or a closing quote not followed by
 /// a space.
 pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // A C string ends at its first NUL (found by the loader fuzz smoke test: an unquoted NUL
+    // used to stop a word without advancing, an endless loop of empty words).
+    let line = &line[..line.iter().position(|&b| b == 0).unwrap_or(line.len())];
     let mut out = Vec::new();
     let mut i = 0;
     loop {
@@ -405,6 +408,18 @@ mod tests {
         assert_eq!(m.incr.len(), 1);
         assert_eq!(m.incr_seq, 1);
         assert_eq!(m.base_seq, 1);
+    }
+
+    /// Regression (found by the `fuzz_smoke` test): an unquoted NUL looped forever, growing
+    /// the word list without bound. A C string ends there, as in Redis.
+    #[test]
+    fn nul_ends_the_line_as_in_c() {
+        assert_eq!(
+            split_args(b"file a\0b seq 1"),
+            Some(vec![b"file".to_vec(), b"a".to_vec()])
+        );
+        assert_eq!(split_args(b"\0*2"), Some(vec![]));
+        assert!(Manifest::parse(b"\0*2\r\n$6\r\n").is_err());
     }
 
     #[test]

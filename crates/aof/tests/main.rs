@@ -20,3 +20,6 @@ mod group_commit;
 
 /// Files move both ways between this crate and a real redis-server 7.
 mod interop;
+
+/// The fuzz target's body (`aof::fuzzing::loader`) on seeded random and mutated inputs.
+mod fuzz_smoke;

@@ -1,5 +1,5 @@
 //! RESP2 and RESP3 for Rust: the [`Frame`] type, a zero-copy server [`RequestDecoder`], a general
-//! [`FrameCodec`] for clients and tools, and allocation-free reply writers in [`write`].
+//! [`FrameCodec`] for clients and tools, and allocation-free reply writers in [`write`](mod@write).
 //!
 //! The crate knows nothing of commands; it turns bytes into arguments and frames into bytes, the
 //! way Redis 7.0 does.
@@ -12,7 +12,7 @@
 //!   close.
 //! - [`FrameCodec`] decodes and encodes every RESP2 and RESP3 type, incrementally, with a nesting
 //!   limit. [`Frame::encode`] writes a frame straight into a `BytesMut`.
-//! - [`write`] appends single reply elements (`+OK`, `:1`, `$3\r\nfoo`, map headers...) to the
+//! - [`write`](mod@write) appends single reply elements (`+OK`, `:1`, `$3\r\nfoo`, map headers...) to the
 //!   connection's output buffer, choosing the RESP2 or RESP3 form from a [`Protocol`].
 //! - [`Error`] / [`Result`]: one error type for both directions.
 //!

@@ -2,7 +2,7 @@
 //! INFO reports, and a case-insensitive lookup that does not allocate.
 //!
 //! Each family module under `commands/` exports `pub(crate) const TABLE: &[Spec]`; they are
-//! concatenated in [`commands::all`](crate::commands). A container command (CLIENT, CONFIG,
+//! listed in `commands::FAMILIES` and concatenated by [`Table::new`]. A container command (CLIENT, CONFIG,
 //! OBJECT...) has a `handler` that is never called and its subcommands in `subs`: the dispatcher
 //! looks the subcommand up and checks *its* arity, so errors name `'client|setname'`.
 
