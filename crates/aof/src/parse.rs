@@ -37,7 +37,13 @@ fn header(buf: &[u8], pos: usize, prefix: u8) -> Result<(u64, usize), Step> {
             return Err(Step::Incomplete);
         };
         match b {
-            b'0'..=b'9' if i - pos < MAX_HEADER => n = n * 10 + u64::from(b - b'0'),
+            b'0'..=b'9' if i - pos < MAX_HEADER => {
+                // A length past u64 is bad, not a wrap (found by the aof_loader fuzz target).
+                n = match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(b - b'0'))) {
+                    Some(n) => n,
+                    None => return Err(Step::Bad { at: i }),
+                };
+            }
             b'\r' if i > pos + 1 => {
                 return match buf.get(i + 1) {
                     None => Err(Step::Incomplete),
@@ -126,6 +132,20 @@ mod tests {
         assert_eq!(parse(b"*\r\n", &mut a), Step::Bad { at: 1 });
         assert_eq!(parse(b"*1\r\n$1\r\nab\r\n", &mut a), Step::Bad { at: 9 });
         assert_eq!(parse(b"*1x\r\n", &mut a), Step::Bad { at: 2 });
+    }
+
+    /// Regression (aof_loader fuzz target): 20 digits overflowed u64 (a panic in debug builds).
+    #[test]
+    fn huge_lengths_are_bad_not_wrapped() {
+        let mut a = Vec::new();
+        assert_eq!(
+            parse(b"*99999999999999999999\r\n", &mut a),
+            Step::Bad { at: 20 }
+        );
+        assert_eq!(
+            parse(b"*1\r\n$99999999999999999999\r\n", &mut a),
+            Step::Bad { at: 24 }
+        );
     }
 
     #[test]
