@@ -1,6 +1,7 @@
 //! Connection-level behaviour of our server: 1,000 clients at once, clients dying
 //! mid-pipeline or never reading their replies, CLIENT SETINFO (a 7.2 command we implement).
 
+use crate::harness::conn::ensure_fd_limit;
 use crate::harness::resp::{encode_command, escape, read_reply};
 use crate::harness::servers::{self, ServerProc};
 use std::io::{BufReader, Write};
@@ -22,28 +23,6 @@ fn call(conn: &mut TcpStream, args: &[&[u8]]) -> Vec<u8> {
     conn.write_all(&cmd(args)).expect("write");
     let mut r = BufReader::new(conn.try_clone().expect("clone"));
     read_reply(&mut r).expect("reply")
-}
-
-/// Raises the soft RLIMIT_NOFILE to at least `want` (up to the hard limit); false if impossible.
-fn ensure_fd_limit(want: u64) -> bool {
-    // SAFETY: getrlimit/setrlimit with a valid pointer to a local rlimit struct.
-    unsafe {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return false;
-        }
-        if lim.rlim_cur >= want as libc::rlim_t {
-            return true;
-        }
-        if lim.rlim_max < want as libc::rlim_t {
-            return false;
-        }
-        lim.rlim_cur = want as libc::rlim_t;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0
-    }
 }
 
 fn start() -> ServerProc {

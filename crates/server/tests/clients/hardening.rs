@@ -4,6 +4,7 @@
 //! slow-loris clients). Where Redis's behaviour is the reference, the same bytes go to a real
 //! redis-server when one is installed.
 
+use crate::harness::conn::ensure_fd_limit;
 use crate::harness::resp::{encode_command, escape, read_reply};
 use crate::harness::servers::{self, ServerProc};
 use std::io::{BufReader, ErrorKind, Read, Write};
@@ -56,28 +57,6 @@ fn connect(addr: &str) -> TcpStream {
     s.set_write_timeout(Some(Duration::from_secs(5))).ok();
     s.set_nodelay(true).ok();
     s
-}
-
-/// Raises the soft RLIMIT_NOFILE to at least `want` (up to the hard limit); false if impossible.
-fn ensure_fd_limit(want: u64) -> bool {
-    // SAFETY: getrlimit/setrlimit with a valid pointer to a local rlimit struct.
-    unsafe {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return false;
-        }
-        if lim.rlim_cur >= want as libc::rlim_t {
-            return true;
-        }
-        if lim.rlim_max < want as libc::rlim_t {
-            return false;
-        }
-        lim.rlim_cur = want as libc::rlim_t;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0
-    }
 }
 
 /// Our binary with `extra` flags (panics if it cannot be built or started).

@@ -3,36 +3,14 @@
 //! not bring evicted keys back. The noeviction refusals (denyoom commands, MULTI/EXEC) are a
 //! differential script: `diff/server/maxmemory.txt`.
 
-use std::io::{BufReader, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::time::Duration;
 
+use crate::harness::conn::Conn;
 use crate::harness::resp::{encode_command, escape, read_reply};
 use crate::harness::servers::{self, ServerProc};
 
-struct Conn {
-    r: BufReader<TcpStream>,
-    w: TcpStream,
-}
-
 impl Conn {
-    fn new(srv: &ServerProc) -> Conn {
-        let s = srv.connect().expect("connect");
-        Conn {
-            r: BufReader::new(s.try_clone().expect("clone")),
-            w: s,
-        }
-    }
-
-    fn cmd(&mut self, args: &[&str]) -> String {
-        let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let mut out = Vec::new();
-        encode_command(&args, &mut out);
-        self.w.write_all(&out).expect("write");
-        let r = read_reply(&mut self.r).expect("reply");
-        String::from_utf8_lossy(&r).into_owned()
-    }
-
     /// `n` pipelined `SET prefix:i <100 bytes>`; every reply must be +OK.
     fn fill(&mut self, prefix: &str, n: usize) {
         let value = "v".repeat(100);

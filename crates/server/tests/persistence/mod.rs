@@ -2,44 +2,17 @@
 //! load; truncated and corrupt files; interop both ways with the real redis-server 7; the
 //! `--check-aof` mode; AOF write errors.
 
-use std::io::{BufReader, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::harness::resp::{encode_command, escape, read_reply};
+use crate::harness::conn::Conn;
+use crate::harness::resp::escape;
 use crate::harness::servers::{self, ServerProc};
 
-/// A blocking connection sending one command at a time.
-struct Conn {
-    r: BufReader<TcpStream>,
-    w: TcpStream,
-}
-
 impl Conn {
-    fn new(srv: &ServerProc) -> Conn {
-        let s = srv.connect().expect("connect");
-        Conn {
-            r: BufReader::new(s.try_clone().expect("clone")),
-            w: s,
-        }
-    }
-
-    fn try_cmd(&mut self, args: &[&str]) -> std::io::Result<Vec<u8>> {
-        let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let mut out = Vec::new();
-        encode_command(&args, &mut out);
-        self.w.write_all(&out)?;
-        read_reply(&mut self.r)
-    }
-
-    fn cmd(&mut self, args: &[&str]) -> String {
-        let r = self.try_cmd(args).expect("reply");
-        String::from_utf8_lossy(&r).into_owned()
-    }
-
     /// A bulk reply's text (`None` for a null).
     fn get(&mut self, key: &str) -> Option<String> {
         let r = self.cmd(&["GET", key]);
