@@ -39,7 +39,10 @@ fn header(buf: &[u8], pos: usize, prefix: u8) -> Result<(u64, usize), Step> {
         match b {
             b'0'..=b'9' if i - pos < MAX_HEADER => {
                 // A length past u64 is bad, not a wrap (found by the aof_loader fuzz target).
-                n = match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(b - b'0'))) {
+                n = match n
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u64::from(b - b'0')))
+                {
                     Some(n) => n,
                     None => return Err(Step::Bad { at: i }),
                 };
