@@ -146,12 +146,7 @@ async fn run(config: server::Config) -> ExitCode {
     let pidfile = config.pidfile().map(str::to_owned);
     let shared = server::Shared::new(config);
     warn!("Server initialized");
-    let persistence = match server::Persistence::start(&shared) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    info!("Ready to accept connections");
-    let signals = async {
+    let signals = async move {
         let (Ok(mut term), Ok(mut int)) = handlers else {
             return std::future::pending().await;
         };
@@ -160,10 +155,9 @@ async fn run(config: server::Config) -> ExitCode {
             _ = int.recv() => warn!("Received SIGINT scheduling shutdown..."),
         }
     };
-    let result = server::serve(listeners, shared.clone(), signals).await;
-    if let Err(e) = persistence.shutdown() {
-        warn!("Error trying to flush and fsync the AOF before exit: {e}");
-    }
+    // Serves at once (-LOADING while the AOF loads), logs "Ready to accept connections" once
+    // loaded, flushes and fsyncs the AOF at the end.
+    let result = server::serve_persistent(listeners, shared, signals).await;
     if let Some(p) = pidfile {
         let _ = std::fs::remove_file(p);
     }

@@ -85,7 +85,7 @@ fn execute_inner(
     if !client.authenticated && !spec.flags.contains(Flags::NOAUTH) {
         return Err(reject(client, argv, CmdError::NoAuth));
     }
-    if shared.loading.load(Ordering::Relaxed) && !spec.flags.contains(Flags::LOADING) {
+    if shared.loading.load(Ordering::Acquire) && !spec.flags.contains(Flags::LOADING) {
         return Err(CmdError::Loading);
     }
     // maxmemory: one relaxed load when unset (the default).

@@ -53,7 +53,7 @@ pub use config::Config;
 pub use ctx::{Ctx, Out};
 pub use dispatch::LocalClient;
 pub use error::{CmdError, CmdResult, ConnError, Error};
-pub use listener::{bind, run, serve};
+pub use listener::{bind, run, serve, serve_persistent};
 pub use persist::Persistence;
 pub use shared::{Propagate, Shared};
 pub use table::{Flags, Group, Spec};

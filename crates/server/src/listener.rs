@@ -43,18 +43,52 @@ pub(crate) fn protected_mode_denies(
 }
 
 /// Runs a server on `listener` with `config` until `shutdown` resolves (or SHUTDOWN is sent):
-/// a fresh [`Shared`] state, persistence as configured (the AOF is loaded before the first
-/// client is served, and flushed and fsynced at the end). See [`serve`] to supply your own
-/// state.
+/// a fresh [`Shared`] state and persistence as configured; see [`serve_persistent`].
 pub async fn run(
     listener: TcpListener,
     config: Config,
-    shutdown: impl Future,
+    shutdown: impl Future + Send + 'static,
 ) -> Result<(), Error> {
-    let shared = Shared::new(config);
-    let persistence = crate::Persistence::start(&shared)?;
-    let served = serve(vec![listener], shared, shutdown).await;
-    persistence.shutdown()?;
+    serve_persistent(vec![listener], Shared::new(config), shutdown).await
+}
+
+/// Serves `listeners` with persistence as `shared`'s configuration asks: clients are served at
+/// once, getting `-LOADING` while the AOF loads (on a blocking thread); then the server logs
+/// `Ready to accept connections`. When serving ends, the AOF is flushed and fsynced. A load
+/// that fails (corrupt AOF...) stops the server with that error.
+pub async fn serve_persistent(
+    listeners: Vec<TcpListener>,
+    shared: Arc<Shared>,
+    shutdown: impl Future + Send + 'static,
+) -> Result<(), Error> {
+    if shared.config.read().bool("appendonly") {
+        // Before the first client: nothing may be answered as if the data were loaded.
+        shared.loading.store(true, Ordering::Release);
+    }
+    let server = tokio::spawn(serve(listeners, shared.clone(), shutdown));
+    let loader = shared.clone();
+    let started = tokio::task::spawn_blocking(move || crate::Persistence::start(&loader)).await;
+    let persistence = match started {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            shared.shutdown.cancel();
+            let _ = server.await;
+            return Err(e.into());
+        }
+        Err(e) => {
+            shared.shutdown.cancel();
+            let _ = server.await;
+            return Err(Error::Io(std::io::Error::other(e.to_string())));
+        }
+    };
+    tracing::info!("Ready to accept connections");
+    let served = match server.await {
+        Ok(r) => r,
+        Err(e) => Err(Error::Io(std::io::Error::other(e.to_string()))),
+    };
+    if let Err(e) = persistence.shutdown() {
+        tracing::warn!("Error trying to flush and fsync the AOF before exit: {e}");
+    }
     served
 }
 

@@ -242,17 +242,18 @@ impl Persistence {
             stop: AtomicBool::new(false),
             cron: Mutex::new(None),
         });
+        // Until the sink is installed below, clients get -LOADING: a write accepted before then
+        // would not reach the log. Cleared only on success: after a failed load the server
+        // stops, and must not answer as if the data were there meanwhile.
         if config.bool("appendonly") {
+            shared.loading.store(true, Ordering::Release);
             if config.bool("aof-use-rdb-preamble") {
                 tracing::info!(
                     "aof-use-rdb-preamble yes: this server writes AOF base files in RESP format only"
                 );
             }
             let acfg = aof_config(&config);
-            shared.loading.store(true, Ordering::Relaxed);
-            let loaded = load_into(shared, &acfg);
-            shared.loading.store(false, Ordering::Relaxed);
-            let stats = loaded?;
+            let stats = load_into(shared, &acfg)?;
             if stats.files > 0 {
                 tracing::info!(
                     "DB loaded from append only file: {:.3} seconds ({} commands)",
@@ -265,6 +266,7 @@ impl Persistence {
         }
         let p = Persistence { inner };
         p.install(shared);
+        shared.loading.store(false, Ordering::Release);
         Ok(p)
     }
 

@@ -660,3 +660,75 @@ fn config_set_appendonly_at_run_time() {
     c.cmd(&["SET", "unlogged", "3"]);
     assert_eq!(c.info_field("aof_enabled"), "0");
 }
+
+/// While the AOF loads, clients are served and get Redis's -LOADING; "Ready to accept
+/// connections" is logged once the data is in (BINARY-COMPAT: tools wait for that line).
+#[test]
+fn clients_get_loading_while_the_aof_loads() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut aof = Vec::new();
+    for i in 0..300_000 {
+        let key = format!("key:{i}");
+        aof.extend_from_slice(
+            format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n$1\r\nv\r\n", key.len()).as_bytes(),
+        );
+    }
+    std::fs::write(dir.path().join("appendonly.aof"), &aof).unwrap();
+    let port = servers::free_port();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let d = dir.path().display().to_string();
+    let child = std::process::Command::new(ours_bin())
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--appendonly", "yes", "--dir", &d])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _child = Kill(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let stream = loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no listener");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut r = BufReader::new(stream.try_clone().unwrap());
+    let mut w = stream;
+    let mut loading_seen = 0;
+    loop {
+        w.write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        if line == "+PONG\r\n" {
+            break;
+        }
+        assert_eq!(line, "-LOADING Redis is loading the dataset in memory\r\n");
+        loading_seen += 1;
+        assert!(Instant::now() < deadline, "still loading");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(loading_seen > 0, "the load finished before the first PING");
+    w.write_all(b"*2\r\n$3\r\nGET\r\n$10\r\nkey:299999\r\n")
+        .unwrap();
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert_eq!(line, "$1\r\n", "the last key is loaded");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let loaded = log
+        .find("DB loaded from append only file")
+        .expect("load logged");
+    let ready = log
+        .find("Ready to accept connections")
+        .expect("Ready logged");
+    assert!(loaded < ready, "Ready comes after the load:\n{log}");
+}
