@@ -1,29 +1,13 @@
 //! Connection-level behaviour of our server: 1,000 clients at once, clients dying
 //! mid-pipeline or never reading their replies, CLIENT SETINFO (a 7.2 command we implement).
 
-use crate::harness::conn::ensure_fd_limit;
-use crate::harness::resp::{encode_command, escape, read_reply};
+use crate::harness::conn::{call, cmd, ensure_fd_limit};
+use crate::harness::resp::{escape, read_reply};
 use crate::harness::servers::{self, ServerProc};
 use std::io::{BufReader, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
-
-fn cmd(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = Vec::new();
-    encode_command(
-        &args.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
-        &mut out,
-    );
-    out
-}
-
-/// One request, one reply, on a fresh or given connection.
-fn call(conn: &mut TcpStream, args: &[&[u8]]) -> Vec<u8> {
-    conn.write_all(&cmd(args)).expect("write");
-    let mut r = BufReader::new(conn.try_clone().expect("clone"));
-    read_reply(&mut r).expect("reply")
-}
 
 fn start() -> ServerProc {
     servers::start_ours(&[])

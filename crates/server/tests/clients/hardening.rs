@@ -4,29 +4,13 @@
 //! slow-loris clients). Where Redis's behaviour is the reference, the same bytes go to a real
 //! redis-server when one is installed.
 
-use crate::harness::conn::ensure_fd_limit;
-use crate::harness::resp::{encode_command, escape, read_reply};
+use crate::harness::conn::{call, cmd, ensure_fd_limit};
+use crate::harness::resp::{escape, read_reply};
 use crate::harness::servers::{self, ServerProc};
 use std::io::{BufReader, ErrorKind, Read, Write};
 use std::net::{IpAddr, Shutdown, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn cmd(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = Vec::new();
-    encode_command(
-        &args.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
-        &mut out,
-    );
-    out
-}
-
-/// One request, one reply.
-fn call(conn: &mut TcpStream, args: &[&[u8]]) -> Vec<u8> {
-    conn.write_all(&cmd(args)).expect("write");
-    let mut r = BufReader::new(conn.try_clone().expect("clone"));
-    read_reply(&mut r).expect("reply")
-}
 
 /// Everything the server sends until it closes the connection (or `limit` passes: `false`).
 fn read_to_close(conn: &mut TcpStream, limit: Duration) -> (Vec<u8>, bool) {

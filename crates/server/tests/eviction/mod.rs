@@ -6,9 +6,9 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::harness::conn::Conn;
+use crate::harness::conn::{sigterm, Conn};
 use crate::harness::resp::{encode_command, escape, read_reply};
-use crate::harness::servers::{self, ServerProc};
+use crate::harness::servers;
 
 impl Conn {
     /// `n` pipelined `SET prefix:i <100 bytes>`; every reply must be +OK.
@@ -129,21 +129,6 @@ fn volatile_policy_without_volatile_keys_refuses_writes() {
     assert_eq!(c.cmd(&["EXISTS", "t"]), ":0\r\n");
     assert_eq!(c.dbsize(), 100);
     assert_eq!(c.info_int("stats", "evicted_keys"), 1);
-}
-
-fn sigterm(mut srv: ServerProc) {
-    if let Some(pid) = srv.pid() {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe {
-            libc::kill(pid as i32, libc::SIGTERM);
-        }
-        let st = srv.wait_exit(Duration::from_secs(10));
-        assert!(
-            st.is_some_and(|s| s.success()),
-            "exit after SIGTERM: {st:?}\n{}",
-            srv.log()
-        );
-    }
 }
 
 #[test]

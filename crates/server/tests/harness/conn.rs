@@ -3,9 +3,43 @@
 
 use std::io::{BufReader, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 use crate::harness::resp::{encode_command, read_reply};
 use crate::harness::servers::ServerProc;
+
+/// `args` encoded as a RESP array.
+pub fn cmd(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_command(
+        &args.iter().map(|a| a.to_vec()).collect::<Vec<_>>(),
+        &mut out,
+    );
+    out
+}
+
+/// One request, one reply, on `conn`.
+pub fn call(conn: &mut TcpStream, args: &[&[u8]]) -> Vec<u8> {
+    conn.write_all(&cmd(args)).expect("write");
+    let mut r = BufReader::new(conn.try_clone().expect("clone"));
+    read_reply(&mut r).expect("reply")
+}
+
+/// Stops a server process with SIGTERM; it must exit 0 within 10 s.
+pub fn sigterm(mut srv: ServerProc) {
+    if let Some(pid) = srv.pid() {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(pid as i32, libc::SIGTERM);
+        }
+        let st = srv.wait_exit(Duration::from_secs(10));
+        assert!(
+            st.is_some_and(|s| s.success()),
+            "exit after SIGTERM: {st:?}\n{}",
+            srv.log()
+        );
+    }
+}
 
 /// A blocking connection: write one command, read its reply.
 pub struct Conn {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::harness::conn::Conn;
+use crate::harness::conn::{sigterm, Conn};
 use crate::harness::resp::escape;
 use crate::harness::servers::{self, ServerProc};
 
@@ -70,21 +70,6 @@ fn start_ours(dir: &Path, extra: &[&str]) -> Result<ServerProc, String> {
     ];
     args.extend_from_slice(extra);
     servers::start(&ours_bin(), "ours", &args)
-}
-
-fn sigterm(mut srv: ServerProc) {
-    if let Some(pid) = srv.pid() {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe {
-            libc::kill(pid as i32, libc::SIGTERM);
-        }
-        let st = srv.wait_exit(Duration::from_secs(10));
-        assert!(
-            st.is_some_and(|s| s.success()),
-            "exit after SIGTERM: {st:?}\n{}",
-            srv.log()
-        );
-    }
 }
 
 fn aof_dir(dir: &Path) -> PathBuf {
