@@ -376,17 +376,14 @@ fn pick(store: &Store, policy: EvictionPolicy) -> Option<(usize, Blob)> {
 /// `on_evict(db, key)` for each evicted key. Returns the number of keys evicted, or
 /// [`Error::OutOfMemory`] if memory stays over the limit (policy `noeviction`, or nothing
 /// evictable left).
-pub(crate) fn perform(store: &Store, mut on_evict: impl FnMut(usize, &[u8])) -> Result<usize> {
+pub(crate) fn perform(store: &Store, on_evict: impl FnMut(usize, &[u8])) -> Result<usize> {
+    // Under the limit (the common case) the gate is not taken at all.
     let limit = store.evictor.maxmemory();
     if limit == 0 || store.used_memory() as u64 <= limit {
         return Ok(0);
     }
-    let policy = store.evictor.policy();
-    if policy == EvictionPolicy::NoEviction {
-        return Err(Error::OutOfMemory);
-    }
     let _g = store.shared();
-    evict_loop(store, limit, policy, &mut on_evict)
+    perform_held(store, on_evict)
 }
 
 /// [`perform`] for a caller that already holds the gate (shared or exclusive).
