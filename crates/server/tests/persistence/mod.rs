@@ -354,9 +354,9 @@ fn bgrewriteaof_under_concurrent_writes_then_kill() {
     }
 }
 
-/// A crash in the middle of writing a command: the tail is cut, with Redis's warning.
-#[test]
-fn truncated_tail_loads_with_warning() {
+/// A directory holding `a=1`, `b=2` written by our server (stopped with SIGTERM), and the path
+/// of its incremental file, for the damage tests.
+fn two_keys_then_stop() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let srv = start_ours(dir.path(), &[]).unwrap();
     let mut c = Conn::new(&srv);
@@ -365,6 +365,13 @@ fn truncated_tail_loads_with_warning() {
     drop(c);
     sigterm(srv);
     let incr = incr_files(dir.path()).pop().unwrap();
+    (dir, incr)
+}
+
+/// A crash in the middle of writing a command: the tail is cut, with Redis's warning.
+#[test]
+fn truncated_tail_loads_with_warning() {
+    let (dir, incr) = two_keys_then_stop();
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&incr)
@@ -407,14 +414,7 @@ fn truncated_tail_loads_with_warning() {
 /// Garbage in the middle of the file: start fails, the last line names the file and offset.
 #[test]
 fn corrupt_middle_refuses_to_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = start_ours(dir.path(), &[]).unwrap();
-    let mut c = Conn::new(&srv);
-    c.cmd(&["SET", "a", "1"]);
-    c.cmd(&["SET", "b", "2"]);
-    drop(c);
-    sigterm(srv);
-    let incr = incr_files(dir.path()).pop().unwrap();
+    let (dir, incr) = two_keys_then_stop();
     let mut bytes = std::fs::read(&incr).unwrap();
     let at = bytes.len() - 20;
     bytes[at] = b'!';
