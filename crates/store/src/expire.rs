@@ -78,6 +78,10 @@ fn round(store: &Store, db: usize) -> (usize, usize) {
         ks.expire_cursor
             .store(((si as u64) << 40) | bucket as u64, Ordering::Relaxed);
     }
+    // A round that wrapped around every shard may have seen a key twice: delete (and count)
+    // each once.
+    expired_keys.sort_unstable();
+    expired_keys.dedup();
     let mut n = 0;
     for k in expired_keys {
         // `exists` goes through the lazy-expiry path, which deletes the key if still expired.
