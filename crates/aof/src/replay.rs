@@ -9,7 +9,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::config::Config;
 use crate::error::{io_err, Error, Result};
@@ -66,9 +66,11 @@ where
     F: FnMut(&[Bytes]) -> Result<(), ExecError>,
 {
     let mut file = File::open(fl.path).map_err(io_err("open", fl.path))?;
-    let mut buf: Vec<u8> = vec![0; CHUNK];
-    let (mut start, mut end) = (0usize, 0usize);
-    let mut base: u64 = 0; // file offset of buf[0]
+    // The unparsed bytes are `data[start..]`. Arguments are zero-copy slices of `data` (the
+    // executor copies what it keeps); a chunk is freed once its last command has run.
+    let mut data = Bytes::new();
+    let mut start = 0usize;
+    let mut base: u64 = 0; // file offset of data[0]
     let mut first = true;
     let mut eof = false;
     let mut ranges = Vec::with_capacity(8);
@@ -78,16 +80,15 @@ where
     let mut valid_up_to: u64 = 0;
 
     loop {
-        let step = parse(&buf[start..end], &mut ranges);
+        let step = parse(&data[start..], &mut ranges);
         match step {
             Step::Command { len } => {
                 let at = base + start as u64;
-                let slice = &buf[start..start + len];
                 args.clear();
                 args.extend(
                     ranges
                         .iter()
-                        .map(|&(s, e)| Bytes::copy_from_slice(&slice[s..e])),
+                        .map(|&(s, e)| data.slice(start + s..start + e)),
                 );
                 start += len;
                 first = false;
@@ -117,7 +118,7 @@ where
                 first = false;
             }
             Step::Bad { at } => {
-                if first && buf[start..end].starts_with(b"REDIS") {
+                if first && data[start..].starts_with(b"REDIS") {
                     return Err(Error::RdbPreamble {
                         file: fl.name.into(),
                     });
@@ -128,13 +129,14 @@ where
                 });
             }
             Step::Incomplete | Step::IncompleteAnnotation => {
+                let rest = data.len() - start;
                 if eof {
-                    let total = base + end as u64;
+                    let total = base + data.len() as u64;
                     stats.bytes += total;
                     if step == Step::IncompleteAnnotation && multi.is_none() {
                         return Ok(FileEnd::Clean);
                     }
-                    if start == end && multi.is_none() {
+                    if rest == 0 && multi.is_none() {
                         return Ok(FileEnd::Clean);
                     }
                     if let Some((at, _)) = &multi {
@@ -146,21 +148,20 @@ where
                     }
                     return Ok(FileEnd::Truncated { valid_up_to });
                 }
-                // Keep the partial command, make room and read more.
-                if start > 0 {
-                    buf.copy_within(start..end, 0);
-                    base += start as u64;
-                    end -= start;
-                    start = 0;
-                }
-                if end == buf.len() {
-                    buf.resize(buf.len() * 2, 0);
-                }
-                let n = read_some(&mut file, &mut buf[end..]).map_err(io_err("read", fl.path))?;
+                // A new chunk: the partial command, then as much as fits (at least twice the
+                // partial command, so one bigger than a chunk is read in a few steps).
+                let size = CHUNK.max(rest * 2);
+                let mut next = BytesMut::with_capacity(size);
+                next.extend_from_slice(&data[start..]);
+                next.resize(size, 0);
+                let n = read_some(&mut file, &mut next[rest..]).map_err(io_err("read", fl.path))?;
                 if n == 0 {
                     eof = true;
                 }
-                end += n;
+                next.truncate(rest + n);
+                base += start as u64;
+                start = 0;
+                data = next.freeze();
             }
         }
     }

@@ -186,6 +186,33 @@ pub(crate) fn call(
         && (spec.flags.contains(Flags::WRITE) || spec.name == "exec"))
         .then(|| shared.write_order.lock());
     client.info.set_last_cmd(spec);
+    let result = run_handler(shared, client, spec, words, argv, out, in_exec);
+    shared.stats.commands.fetch_add(1, Ordering::Relaxed);
+    let micros = start.elapsed().as_micros() as u64;
+    if shared.slowlog.is_slow(micros) && !spec.flags.contains(Flags::SKIP_SLOWLOG) {
+        let name = client.info.names.lock().name.clone().unwrap_or_default();
+        shared.slowlog.push(
+            argv,
+            micros,
+            client.info.addr_text(),
+            name,
+            shared.now_ms() / 1000,
+        );
+    }
+    result
+}
+
+/// Runs a resolved command's handler only: no stats, no slowlog, no write-order lock. For
+/// AOF replay, as Redis's loader calls `cmd->proc` directly (nothing else runs while loading).
+pub(crate) fn run_handler(
+    shared: &Shared,
+    client: &mut Client,
+    spec: &'static Spec,
+    words: usize,
+    argv: &[Bytes],
+    out: &mut BytesMut,
+    in_exec: Option<&mut Vec<(usize, Vec<Bytes>)>>,
+) -> CmdResult {
     let proto = client.proto;
     let mut cx = Ctx {
         out: Out::new(out, proto),
@@ -194,20 +221,7 @@ pub(crate) fn call(
         argv,
         in_exec,
     };
-    let result = (spec.handler)(&mut cx, Args::new(&argv[words..]));
-    shared.stats.commands.fetch_add(1, Ordering::Relaxed);
-    let micros = start.elapsed().as_micros() as u64;
-    if shared.slowlog.is_slow(micros) && !spec.flags.contains(Flags::SKIP_SLOWLOG) {
-        let name = cx.client.info.names.lock().name.clone().unwrap_or_default();
-        shared.slowlog.push(
-            argv,
-            micros,
-            cx.client.info.addr_text(),
-            name,
-            shared.now_ms() / 1000,
-        );
-    }
-    result
+    (spec.handler)(&mut cx, Args::new(&argv[words..]))
 }
 
 /// A client with no connection, for replaying commands (AOF load) and for tests: runs commands

@@ -44,6 +44,7 @@ mod listener;
 pub mod log;
 pub mod os;
 mod persist;
+mod replay;
 pub mod shared;
 pub mod slowlog;
 pub mod table;

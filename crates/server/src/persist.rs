@@ -38,12 +38,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use parking_lot::Mutex;
 
 use aof::{Aof, Batch, FsyncPolicy, Ticket};
 
-use crate::client::{Client, ClientInfo};
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{CmdError, CmdResult};
@@ -253,7 +252,7 @@ impl Persistence {
                 );
             }
             let acfg = aof_config(&config);
-            let stats = load_into(shared, &acfg)?;
+            let stats = crate::replay::load_into(shared, &acfg, true)?;
             if stats.files > 0 {
                 tracing::info!(
                     "DB loaded from append only file: {:.3} seconds ({} commands)",
@@ -321,67 +320,6 @@ impl Persistence {
     /// Starts a background rewrite (BGREWRITEAOF).
     pub fn bgrewriteaof(&self) -> Result<(), CmdError> {
         start_rewrite(&self.inner)
-    }
-}
-
-/// Replays the AOF described by `acfg` into `shared`'s store.
-fn load_into(shared: &Shared, acfg: &aof::Config) -> Result<aof::LoadStats, aof::Error> {
-    let mut replay = Replayer::new(shared);
-    aof::load(acfg, |cmd| replay.exec(cmd))
-}
-
-/// Runs AOF commands through the dispatch, bypassing the `loading` check (which is for
-/// clients). MULTI and EXEC are skipped: the loader hands over only complete transactions,
-/// and nothing else runs while loading.
-struct Replayer<'a> {
-    shared: &'a Shared,
-    client: Client,
-    out: BytesMut,
-}
-
-impl<'a> Replayer<'a> {
-    fn new(shared: &'a Shared) -> Replayer<'a> {
-        let info = Arc::new(ClientInfo::new(
-            shared.clients.next_id(),
-            None,
-            None,
-            None,
-            -1,
-        ));
-        Replayer {
-            shared,
-            client: Client::new(info, true),
-            out: BytesMut::new(),
-        }
-    }
-
-    fn exec(&mut self, cmd: &[Bytes]) -> Result<(), aof::ExecError> {
-        let Some(name) = cmd.first() else {
-            return Ok(());
-        };
-        if name.eq_ignore_ascii_case(b"multi") || name.eq_ignore_ascii_case(b"exec") {
-            return Ok(());
-        }
-        let (spec, words) = match crate::dispatch::resolve(self.shared, cmd) {
-            Ok(r) => r,
-            Err(CmdError::UnknownCommand { .. }) => return Err(aof::ExecError::UnknownCommand),
-            Err(e) => {
-                tracing::warn!("Skipping a command of the AOF: {e}");
-                return Ok(());
-            }
-        };
-        // Command errors are ignored, as Redis does when loading.
-        let _ = crate::dispatch::call(
-            self.shared,
-            &mut self.client,
-            spec,
-            words,
-            cmd,
-            &mut self.out,
-            None,
-        );
-        self.out.clear();
-        Ok(())
     }
 }
 
@@ -588,7 +526,7 @@ fn debug_hook(inner: &Inner, cx: &mut Ctx<'_>, argv: &[Bytes]) -> Option<CmdResu
     let r = shared.store.exclusive(|_tx| {
         inner.replaying.store(true, Ordering::Relaxed);
         shared.store.flushall();
-        let r = load_into(shared, &acfg);
+        let r = crate::replay::load_into(shared, &acfg, false);
         inner.replaying.store(false, Ordering::Relaxed);
         r
     });

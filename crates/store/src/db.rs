@@ -584,6 +584,15 @@ impl<'a> Db<'a> {
         self.store.keyspace(self.index)
     }
 
+    /// The shard `key` lives in, below the store's shard count: operations on keys of
+    /// different shards never wait for each other, and threads that each keep to their own
+    /// shards share no table (the server's AOF loader spreads its work so). A database's
+    /// mapping changes on SWAPDB.
+    pub fn shard_of(&self, key: &[u8]) -> usize {
+        let ks = self.ks();
+        ks.shard_of(ks.hash(key))
+    }
+
     #[inline]
     fn now(&self) -> u64 {
         self.store.now_ms()

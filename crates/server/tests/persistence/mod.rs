@@ -717,3 +717,75 @@ fn clients_get_loading_while_the_aof_loads() {
         .expect("Ready logged");
     assert!(loaded < ready, "Ready comes after the load:\n{log}");
 }
+
+/// The loader spreads commands over threads by key shard (crates/server/src/replay.rs): a
+/// mixed log over four databases, with multi-key commands, MOVE, COPY ... DB, SWAPDB, FLUSHDB
+/// and transactions, must load into exactly the dataset the live server had.
+#[test]
+fn parallel_replay_rebuilds_the_live_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = start_ours(dir.path(), &[]).unwrap();
+    let mut c = Conn::new(&srv);
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    for i in 0..12_000u64 {
+        let k = format!("k{}", next(400));
+        let k2 = format!("k{}", next(400));
+        let k3 = format!("k{}", next(400));
+        let db = next(4).to_string();
+        let v = format!("v{i}");
+        let args: Vec<&str> = match next(40) {
+            0..=7 => vec!["SET", &k, &v],
+            8..=11 => vec!["INCR", &k3],
+            12..=13 => vec!["APPEND", &k, &v],
+            14..=17 => vec!["HSET", &k2, &v, &k],
+            18..=19 => vec!["HINCRBY", &k2, "n", "3"],
+            20 => vec!["HDEL", &k2, &v],
+            21..=22 => vec!["DEL", &k, &k2],
+            23 => vec!["RENAME", &k, &k2],
+            24..=25 => vec!["MSET", &k, &v, &k2, &v, &k3, &v],
+            26 => vec!["EXPIRE", &k, "100000"],
+            27 => vec!["PERSIST", &k],
+            28 => vec!["MOVE", &k, &db],
+            29 => vec!["COPY", &k, &k2, "DB", &db, "REPLACE"],
+            30..=33 => vec!["SELECT", &db],
+            34 if next(20) == 0 => vec!["SWAPDB", "0", &db],
+            35 if next(60) == 0 => vec!["FLUSHDB"],
+            36 => vec!["GETDEL", &k3],
+            37 => vec!["SETRANGE", &k, "3", &v],
+            38 => vec!["INCRBYFLOAT", &k3, "0.5"],
+            _ => {
+                c.cmd(&["MULTI"]);
+                c.cmd(&["SET", &k, &v]);
+                c.cmd(&["INCR", &k3]);
+                c.cmd(&["HSET", &k2, "f", &v]);
+                vec!["EXEC"]
+            }
+        };
+        c.cmd(&args);
+    }
+    let state = |c: &mut Conn| {
+        let mut s = vec![c.cmd(&["DEBUG", "DIGEST"])];
+        for db in 0..4 {
+            c.cmd(&["SELECT", &db.to_string()]);
+            s.push(c.cmd(&["DBSIZE"]));
+        }
+        s
+    };
+    let before = state(&mut c);
+    assert!(
+        before[1..].iter().all(|n| n != ":0\r\n"),
+        "every db holds keys: {before:?}"
+    );
+    drop(c);
+    sigterm(srv);
+
+    let srv = start_ours(dir.path(), &[]).unwrap();
+    let mut c = Conn::new(&srv);
+    assert_eq!(state(&mut c), before, "dataset after the replay");
+}
