@@ -59,6 +59,14 @@ pub struct Client {
     /// Set when a command's effects were propagated in the current batch (the connection
     /// waits for the persistence sink before writing replies).
     pub propagated: bool,
+    /// When the previous command of this batch ended: the next one's slowlog timing starts
+    /// there, so timing costs one clock read per command. None at the start of a batch.
+    pub(crate) timing_mark: Option<Instant>,
+    /// Whether the running command's effects are logged: decided once per command (EXEC's
+    /// queued commands inherit EXEC's) by `dispatch::call`, see `Shared::write_scope`.
+    pub(crate) logged: bool,
+    /// Inside a command's handler (a nested call is one of EXEC's queued commands).
+    pub(crate) in_call: bool,
 }
 
 impl Client {
@@ -74,6 +82,9 @@ impl Client {
             reply_mode: ReplyMode::On,
             close_after_reply: false,
             propagated: false,
+            timing_mark: None,
+            logged: false,
+            in_call: false,
         }
     }
 

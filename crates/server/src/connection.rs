@@ -127,6 +127,9 @@ pub(crate) async fn serve<S>(
         // Execute the complete requests in the buffer, until a batch of output waits.
         let mut close = false;
         let mut more = false;
+        // A new batch: its first command's timing starts when it runs, not at the last
+        // command before the wait for input.
+        client.timing_mark = None;
         loop {
             if wbuf.len() >= BATCH_OUTPUT {
                 more = true;

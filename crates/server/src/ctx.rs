@@ -249,13 +249,11 @@ impl<'a> Ctx<'a> {
         self.out.proto()
     }
 
-    /// Whether effects are being recorded (a persistence sink is installed). Check this before
-    /// building an effect that needs allocation.
+    /// Whether this command's effects are logged (the AOF is on; decided once per command).
+    /// Check this before building an effect that needs allocation.
     #[inline]
     pub fn propagating(&self) -> bool {
-        self.shared
-            .propagate_on
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.client.logged
     }
 
     /// Records the effect of a write: `argv` will be replayed from the AOF in the current db.

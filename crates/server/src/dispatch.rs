@@ -179,16 +179,31 @@ pub(crate) fn call(
     out: &mut BytesMut,
     in_exec: Option<&mut Vec<(usize, Vec<Bytes>)>>,
 ) -> CmdResult {
-    let start = Instant::now();
-    // With persistence on, a write's store change and its append happen under the write-order
-    // lock (see `Shared::write_order`); EXEC holds it across its queued commands.
-    let _order = (shared.propagate_on.load(Ordering::Acquire)
-        && (spec.flags.contains(Flags::WRITE) || spec.name == "exec"))
-        .then(|| shared.write_order.lock());
+    // Chained with the previous command of the batch (see `Client::timing_mark`): the time
+    // between two commands of one batch is only their decoding.
+    let start = client.timing_mark.take().unwrap_or_else(Instant::now);
+    // With the AOF on, a write's store change and its append happen under the write-order
+    // lock (see `Shared::write_order`); EXEC holds it across its queued commands, which
+    // inherit its scope. With it off, writes run quiet (`Shared::write_scope`).
+    let nested = client.in_call;
+    let _scope = if nested {
+        None
+    } else if spec.flags.contains(Flags::WRITE) || spec.name == "exec" {
+        let scope = shared.write_scope();
+        client.logged = scope.logged();
+        Some(scope)
+    } else {
+        client.logged = shared.propagate_on.load(Ordering::Acquire);
+        None
+    };
     client.info.set_last_cmd(spec);
+    client.in_call = true;
     let result = run_handler(shared, client, spec, words, argv, out, in_exec);
+    client.in_call = nested;
     shared.stats.commands.fetch_add(1, Ordering::Relaxed);
-    let micros = start.elapsed().as_micros() as u64;
+    let end = Instant::now();
+    client.timing_mark = Some(end);
+    let micros = end.duration_since(start).as_micros() as u64;
     if shared.slowlog.is_slow(micros) && !spec.flags.contains(Flags::SKIP_SLOWLOG) {
         let name = client.info.names.lock().name.clone().unwrap_or_default();
         shared.slowlog.push(
@@ -253,6 +268,7 @@ impl LocalClient {
         if argv.is_empty() {
             return Bytes::new();
         }
+        self.client.timing_mark = None;
         execute(shared, &mut self.client, argv, &mut self.out);
         self.out.split().freeze()
     }

@@ -265,6 +265,9 @@ impl Persistence {
         }
         let p = Persistence { inner };
         p.install(shared);
+        if p.inner.aof().is_some() {
+            shared.enable_propagation();
+        }
         shared.loading.store(false, Ordering::Release);
         Ok(p)
     }
@@ -405,6 +408,10 @@ fn run_rewrite(inner: &Inner, enable: bool) -> bool {
         return false;
     };
     let cfg = shared.config.read().clone();
+    if enable {
+        // From here on writes are logged; those that ran quiet are over (in the snapshot).
+        shared.enable_propagation();
+    }
     // (log, rewrite, temporary log to close afterwards)
     let order = shared.write_order.lock();
     let started = shared.store.exclusive(|tx| {
@@ -440,6 +447,9 @@ fn run_rewrite(inner: &Inner, enable: bool) -> bool {
     let (log, rw, temp, items) = match started {
         Ok(x) => x,
         Err(e) => {
+            if enable && inner.aof().is_none() {
+                shared.disable_propagation();
+            }
             tracing::warn!("Can't rewrite append only file in background: {e}");
             return false;
         }
@@ -487,6 +497,9 @@ fn config_changed(inner: &Arc<Inner>, names: &[&'static str], cfg: &Config) {
                         let _ = log.write(&mut st.pending);
                         st.pending.clear();
                         drop(st);
+                        if let Some(shared) = inner.shared.upgrade() {
+                            shared.disable_propagation();
+                        }
                         if let Err(e) = log.close() {
                             tracing::warn!("Error closing the AOF: {e}");
                         }

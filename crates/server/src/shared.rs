@@ -1,7 +1,7 @@
 //! [`Shared`]: the state every connection sees — store, config, command table, client
 //! registry, statistics, the persistence hook and the shutdown signal.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -139,8 +139,12 @@ pub struct Shared {
     pub last_save: AtomicU64,
     /// The persistence sink, if any (installed by the AOF layer).
     pub propagate: RwLock<Option<Arc<dyn Propagate>>>,
-    /// Fast check for "is a sink installed".
+    /// Whether write commands are logged: the AOF is open or being turned on. Write commands
+    /// then run under [`Shared::write_order`] and hand their effects to the sink; otherwise
+    /// they run "quiet" (see [`Shared::write_scope`]).
     pub propagate_on: AtomicBool,
+    /// Per thread stripe: write commands running quiet (not logged) right now.
+    quiet: Box<[QuietStripe]>,
     /// Extra DEBUG subcommands (installed by the AOF layer).
     pub debug_hook: RwLock<Option<Arc<DebugHook>>>,
     /// CONFIG SET listeners.
@@ -215,6 +219,7 @@ impl Shared {
             last_save: AtomicU64::new(now),
             propagate: RwLock::new(None),
             propagate_on: AtomicBool::new(false),
+            quiet: (0..QUIET_STRIPES).map(|_| QuietStripe::default()).collect(),
             debug_hook: RwLock::new(None),
             config_listeners: RwLock::new(Vec::new()),
             info_persistence: RwLock::new(None),
@@ -225,10 +230,46 @@ impl Shared {
         })
     }
 
-    /// Installs the persistence sink.
+    /// Installs the persistence sink. Writes are logged only after
+    /// [`Shared::enable_propagation`].
     pub fn set_propagate(&self, sink: Arc<dyn Propagate>) {
         *self.propagate.write() = Some(sink);
-        self.propagate_on.store(true, Ordering::Release);
+    }
+
+    /// Where a write command (or EXEC, or an eviction) runs: logged, under the write-order
+    /// lock, or quiet, counted in this thread's stripe so that
+    /// [`Shared::enable_propagation`] can wait for it. With the AOF off (the default) a write
+    /// thus costs two uncontended atomic operations instead of a global lock.
+    pub fn write_scope(&self) -> WriteScope<'_> {
+        if !self.propagate_on.load(Ordering::SeqCst) {
+            let stripe = &self.quiet[quiet_stripe()].0;
+            stripe.fetch_add(1, Ordering::SeqCst);
+            // Checked again after counting in (Dekker with `enable_propagation`): either it
+            // sees this count, or this sees its flag.
+            if !self.propagate_on.load(Ordering::SeqCst) {
+                return WriteScope::Quiet(stripe);
+            }
+            stripe.fetch_sub(1, Ordering::SeqCst);
+        }
+        WriteScope::Logged(self.write_order.lock())
+    }
+
+    /// Turns logging on: once this returns, every write that started quiet has ended (its
+    /// change is in any snapshot taken from now on) and every new one is logged. Call it
+    /// before taking the write-order lock for the snapshot that starts the log, never while
+    /// in a write scope.
+    pub fn enable_propagation(&self) {
+        self.propagate_on.store(true, Ordering::SeqCst);
+        for s in self.quiet.iter() {
+            while s.0.load(Ordering::SeqCst) != 0 {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Turns logging off (the AOF was closed): writes run quiet from now on.
+    pub fn disable_propagation(&self) {
+        self.propagate_on.store(false, Ordering::SeqCst);
     }
 
     /// Installs the DEBUG hook for persistence subcommands.
@@ -284,10 +325,10 @@ impl Shared {
     /// (under the write-order lock, so a concurrent write of the same key is logged in the
     /// order the store saw). [`store::Error::OutOfMemory`] if memory stays over the limit.
     pub fn evict(&self) -> store::Result<usize> {
-        if !self.propagate_on.load(Ordering::Acquire) {
+        let scope = self.write_scope();
+        if !scope.logged() {
             return self.store.evict();
         }
-        let _order = self.write_order.lock();
         let sink = self.propagate.read().clone();
         self.store.evict_with(|db, key| {
             self.stats.dirty.fetch_add(1, Ordering::Relaxed);
@@ -358,4 +399,50 @@ fn run_id() -> String {
         s.push(char::from_digit(u32::from(d), 16).unwrap_or('0'));
     }
     s
+}
+
+/// Stripes of the quiet-write count (threads are spread over them).
+const QUIET_STRIPES: usize = 16;
+
+/// One stripe, on a cache line of its own.
+#[derive(Default)]
+#[repr(align(128))]
+struct QuietStripe(AtomicUsize);
+
+impl std::fmt::Debug for QuietStripe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// This thread's stripe.
+fn quiet_stripe() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static STRIPE: usize = NEXT.fetch_add(1, Ordering::Relaxed) % QUIET_STRIPES;
+    }
+    STRIPE.with(|s| *s)
+}
+
+/// How a write runs, from [`Shared::write_scope`]; ends when dropped.
+pub enum WriteScope<'a> {
+    /// Logged: holds the write-order lock.
+    Logged(parking_lot::ReentrantMutexGuard<'a, ()>),
+    /// Not logged: counted in a quiet stripe.
+    Quiet(&'a AtomicUsize),
+}
+
+impl WriteScope<'_> {
+    /// Whether the write's effects go to the log.
+    pub fn logged(&self) -> bool {
+        matches!(self, WriteScope::Logged(_))
+    }
+}
+
+impl Drop for WriteScope<'_> {
+    fn drop(&mut self) {
+        if let WriteScope::Quiet(stripe) = self {
+            stripe.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
