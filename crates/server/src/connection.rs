@@ -176,10 +176,7 @@ pub(crate) async fn serve<S>(
                     sink.barrier().await;
                 }
             }
-            shared
-                .stats
-                .net_output
-                .fetch_add(wbuf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            shared.stats.net_output.add(wbuf.len() as u64);
             // A client that does not read blocks only itself; CLIENT KILL and shutdown
             // (after a grace period) still end it.
             tokio::select! {
@@ -217,7 +214,7 @@ pub(crate) async fn serve<S>(
             r = read => match r {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    shared.stats.net_input.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    shared.stats.net_input.add(n as u64);
                 }
             },
             _ = shutdown.cancelled() => break,

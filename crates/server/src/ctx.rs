@@ -261,10 +261,7 @@ impl<'a> Ctx<'a> {
     /// (`SET k v EX 10` → `SET k v` + `PEXPIREAT k <abs-ms>`). Counts one change for INFO
     /// (`rdb_changes_since_last_save`). A no-op (apart from the counter) without a sink.
     pub fn propagate(&mut self, argv: &[Bytes]) {
-        self.shared
-            .stats
-            .dirty
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.shared.stats.dirty.add(1);
         if !self.propagating() {
             return;
         }
@@ -288,10 +285,7 @@ impl<'a> Ctx<'a> {
     /// Propagates a command built from byte slices (copies them; only when propagating).
     pub fn propagate_parts(&mut self, parts: &[&[u8]]) {
         if !self.propagating() {
-            self.shared
-                .stats
-                .dirty
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.shared.stats.dirty.add(1);
             return;
         }
         let argv: Vec<Bytes> = parts.iter().map(|p| Bytes::copy_from_slice(p)).collect();
@@ -306,7 +300,7 @@ impl<'a> Ctx<'a> {
         } else {
             &self.shared.stats.keyspace_misses
         };
-        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        c.add(1);
     }
 }
 

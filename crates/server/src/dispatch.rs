@@ -55,7 +55,7 @@ pub(crate) fn execute(shared: &Shared, client: &mut Client, argv: &[Bytes], out:
     let proto = client.proto;
     let result = execute_inner(shared, client, argv, out);
     if let Err(e) = result {
-        shared.stats.error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.stats.error_replies.add(1);
         Out::new(out, proto).error(&e);
     }
     match client.reply_mode {
@@ -78,7 +78,7 @@ fn execute_inner(
     let (spec, words) = match resolve(shared, argv) {
         Ok(r) => r,
         Err(e) => {
-            shared.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+            shared.stats.rejected_calls.add(1);
             return Err(reject(client, argv, e));
         }
     };
@@ -200,7 +200,7 @@ pub(crate) fn call(
     client.in_call = true;
     let result = run_handler(shared, client, spec, words, argv, out, in_exec);
     client.in_call = nested;
-    shared.stats.commands.fetch_add(1, Ordering::Relaxed);
+    shared.stats.commands.add(1);
     let end = Instant::now();
     client.timing_mark = Some(end);
     let micros = end.duration_since(start).as_micros() as u64;

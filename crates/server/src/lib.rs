@@ -34,6 +34,7 @@ pub mod client;
 mod commands;
 pub mod config;
 mod connection;
+mod counter;
 pub mod ctx;
 mod digest;
 mod dispatch;

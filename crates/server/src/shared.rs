@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::Clients;
 use crate::config::Config;
+use crate::counter::Counter;
 use crate::slowlog::SlowLog;
 use crate::table::Table;
 
@@ -41,21 +42,21 @@ pub type ConfigListener = dyn Fn(&[&'static str], &Config) + Send + Sync;
 #[derive(Debug, Default)]
 pub struct Stats {
     /// Commands executed.
-    pub commands: AtomicU64,
+    pub commands: Counter,
     /// Bytes read from clients.
-    pub net_input: AtomicU64,
+    pub net_input: Counter,
     /// Bytes written to clients.
-    pub net_output: AtomicU64,
+    pub net_output: Counter,
     /// Key lookups that found the key (filled by handlers that count them).
-    pub keyspace_hits: AtomicU64,
+    pub keyspace_hits: Counter,
     /// Key lookups that missed.
-    pub keyspace_misses: AtomicU64,
+    pub keyspace_misses: Counter,
     /// Error replies sent.
-    pub error_replies: AtomicU64,
+    pub error_replies: Counter,
     /// Unknown commands / wrong arity (Redis's `rejected_calls`).
-    pub rejected_calls: AtomicU64,
+    pub rejected_calls: Counter,
     /// Changes since the last save (INFO persistence `rdb_changes_since_last_save`).
-    pub dirty: AtomicU64,
+    pub dirty: Counter,
     /// Highest `used_memory` seen (INFO memory `used_memory_peak`).
     pub peak_memory: AtomicU64,
     /// Commands per second over the last sampling second (`instantaneous_ops_per_sec`).
@@ -71,9 +72,9 @@ impl Stats {
     /// call, `secs` the time since it.
     pub fn sample(&self, prev: &mut [u64; 3], secs: f64) {
         let now = [
-            self.commands.load(Ordering::Relaxed),
-            self.net_input.load(Ordering::Relaxed),
-            self.net_output.load(Ordering::Relaxed),
+            self.commands.get(),
+            self.net_input.get(),
+            self.net_output.get(),
         ];
         let rate = |i: usize| (now[i].saturating_sub(prev[i]) as f64 / secs.max(1e-3)) as u64;
         self.ops_per_sec.store(rate(0), Ordering::Relaxed);
@@ -93,7 +94,7 @@ impl Stats {
             &self.error_replies,
             &self.rejected_calls,
         ] {
-            c.store(0, Ordering::Relaxed);
+            c.reset();
         }
     }
 }
@@ -219,7 +220,9 @@ impl Shared {
             last_save: AtomicU64::new(now),
             propagate: RwLock::new(None),
             propagate_on: AtomicBool::new(false),
-            quiet: (0..QUIET_STRIPES).map(|_| QuietStripe::default()).collect(),
+            quiet: (0..crate::counter::STRIPES)
+                .map(|_| QuietStripe::default())
+                .collect(),
             debug_hook: RwLock::new(None),
             config_listeners: RwLock::new(Vec::new()),
             info_persistence: RwLock::new(None),
@@ -242,7 +245,7 @@ impl Shared {
     /// thus costs two uncontended atomic operations instead of a global lock.
     pub fn write_scope(&self) -> WriteScope<'_> {
         if !self.propagate_on.load(Ordering::SeqCst) {
-            let stripe = &self.quiet[quiet_stripe()].0;
+            let stripe = &self.quiet[crate::counter::stripe()].0;
             stripe.fetch_add(1, Ordering::SeqCst);
             // Checked again after counting in (Dekker with `enable_propagation`): either it
             // sees this count, or this sees its flag.
@@ -331,7 +334,7 @@ impl Shared {
         }
         let sink = self.propagate.read().clone();
         self.store.evict_with(|db, key| {
-            self.stats.dirty.fetch_add(1, Ordering::Relaxed);
+            self.stats.dirty.add(1);
             if let Some(sink) = &sink {
                 sink.append(
                     db,
@@ -401,10 +404,7 @@ fn run_id() -> String {
     s
 }
 
-/// Stripes of the quiet-write count (threads are spread over them).
-const QUIET_STRIPES: usize = 16;
-
-/// One stripe, on a cache line of its own.
+/// One stripe of the quiet-write count, on a cache line of its own.
 #[derive(Default)]
 #[repr(align(128))]
 struct QuietStripe(AtomicUsize);
@@ -413,15 +413,6 @@ impl std::fmt::Debug for QuietStripe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0.load(Ordering::Relaxed))
     }
-}
-
-/// This thread's stripe.
-fn quiet_stripe() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static STRIPE: usize = NEXT.fetch_add(1, Ordering::Relaxed) % QUIET_STRIPES;
-    }
-    STRIPE.with(|s| *s)
 }
 
 /// How a write runs, from [`Shared::write_scope`]; ends when dropped.

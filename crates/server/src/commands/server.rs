@@ -792,7 +792,7 @@ fn lastsave(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
 fn mark_saved(cx: &Ctx<'_>) {
     let now = cx.now_ms() / 1000;
     cx.shared.last_save.store(now, Ordering::Relaxed);
-    cx.shared.stats.dirty.store(0, Ordering::Relaxed);
+    cx.shared.stats.dirty.reset();
 }
 
 /// SAVE (no RDB: succeeds without writing a file)

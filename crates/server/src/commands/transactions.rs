@@ -125,7 +125,7 @@ fn exec(cx: &mut Ctx<'_>, _: Args<'_>) -> CmdResult {
                 Err(e) => Err(e),
             };
             if let Err(e) = result {
-                shared.stats.error_replies.fetch_add(1, Ordering::Relaxed);
+                shared.stats.error_replies.add(1);
                 cx.out.error(&e);
             }
         }
