@@ -70,6 +70,10 @@ pub struct Config {
     /// `aof-load-truncated` (default yes): load a truncated last file up to its last complete
     /// command and cut it there.
     pub load_truncated: bool,
+    /// `aof-timestamp-enabled` (default no): a `#TS:<unix-seconds>` annotation line before
+    /// the first command of each second, and at the start of every base and incremental file
+    /// (what `--truncate-to-timestamp` cuts at). Loading skips annotations either way.
+    pub timestamps: bool,
 }
 
 impl Default for Config {
@@ -80,6 +84,7 @@ impl Default for Config {
             filename: "appendonly.aof".into(),
             fsync: FsyncPolicy::EverySec,
             load_truncated: true,
+            timestamps: false,
         }
     }
 }

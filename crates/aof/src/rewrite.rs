@@ -32,26 +32,36 @@ use crate::writer::{open_append, Aof};
 pub struct Rewrite {
     temp: PathBuf,
     started: Instant,
+    timestamps: bool,
 }
 
 impl Rewrite {
-    pub(crate) fn new(cfg: &Config) -> Rewrite {
+    pub(crate) fn new(cfg: &Config, timestamps: bool) -> Rewrite {
         Rewrite {
             temp: cfg.temp_base_path(),
             started: Instant::now(),
+            timestamps,
         }
     }
 
     /// Creates the temporary base file and a writer for it.
     pub fn base_writer(&self) -> Result<BaseWriter> {
         let f = File::create(&self.temp).map_err(io_err("create", &self.temp))?;
-        Ok(BaseWriter {
+        let mut w = BaseWriter {
             out: BufWriter::with_capacity(1 << 20, f),
             buf: BytesMut::with_capacity(4096),
             selected: None,
             bytes: 0,
             path: self.temp.clone(),
-        })
+        };
+        if self.timestamps {
+            let ts = crate::writer::ts_annotation(crate::writer::now_ms() / 1000);
+            w.out
+                .write_all(ts.as_bytes())
+                .map_err(io_err("write", &self.temp))?;
+            w.bytes += ts.len() as u64;
+        }
+        Ok(w)
     }
 }
 
@@ -152,13 +162,14 @@ impl Aof {
             st.name = name;
             st.path = path;
             st.selected_db = None;
+            st.last_ts = 0;
             drop(st);
             sh.mark_synced(synced);
             st = sh.state.lock();
         }
         st.rewrite_started = Some(Instant::now());
         tracing::info!("Background append only file rewriting started");
-        Ok(Rewrite::new(cfg))
+        Ok(Rewrite::new(cfg, sh.timestamps.load(Ordering::Relaxed)))
     }
 
     /// Completes a rewrite whose base was written (and [`BaseWriter::finish`]ed): publishes the

@@ -127,6 +127,8 @@ pub(crate) struct State {
     /// time: the first rewrite publishes it).
     pub(crate) temp_incr: bool,
     pub(crate) rewrite_started: Option<Instant>,
+    /// Unix second of the last `#TS` annotation in the current incremental file (0: none).
+    pub(crate) last_ts: u64,
 }
 
 #[derive(Default)]
@@ -147,6 +149,8 @@ struct Mark {
 pub(crate) struct Shared {
     pub(crate) cfg: Config,
     policy: AtomicU8,
+    /// `aof-timestamp-enabled`, changeable at run time.
+    pub(crate) timestamps: AtomicBool,
     pub(crate) state: Mutex<State>,
     sync: Mutex<SyncState>,
     sync_cv: Condvar,
@@ -189,6 +193,15 @@ impl std::fmt::Debug for Aof {
             .field("dir", &self.inner.shared.cfg.aof_dir())
             .finish()
     }
+}
+
+fn timestamps_now(sh: &Shared) -> bool {
+    sh.timestamps.load(Ordering::Relaxed)
+}
+
+/// The `#TS:<unix-seconds>` annotation line.
+pub(crate) fn ts_annotation(secs: u64) -> String {
+    format!("#TS:{secs}\r\n")
 }
 
 pub(crate) fn now_ms() -> u64 {
@@ -267,7 +280,7 @@ impl Aof {
         let rw = {
             let mut st = aof.inner.shared.state.lock();
             st.rewrite_started = Some(Instant::now());
-            crate::Rewrite::new(&aof.inner.shared.cfg)
+            crate::Rewrite::new(&aof.inner.shared.cfg, timestamps_now(&aof.inner.shared))
         };
         Ok((aof, rw))
     }
@@ -284,10 +297,12 @@ impl Aof {
         temp_incr: bool,
     ) -> Aof {
         let policy = cfg.fsync;
+        let timestamps = cfg.timestamps;
         let (mark, _) = watch::channel(Mark::default());
         let shared = Arc::new(Shared {
             cfg,
             policy: AtomicU8::new(policy.to_u8()),
+            timestamps: AtomicBool::new(timestamps),
             state: Mutex::new(State {
                 file: Arc::new(file),
                 name,
@@ -298,6 +313,7 @@ impl Aof {
                 incr_size,
                 older_size,
                 scratch: BytesMut::new(),
+                last_ts: 0,
                 closed: false,
                 temp_incr,
                 rewrite_started: None,
@@ -337,12 +353,18 @@ impl Aof {
     pub fn config(&self) -> Config {
         let mut c = self.shared().cfg.clone();
         c.fsync = self.fsync();
+        c.timestamps = timestamps_now(self.shared());
         c
     }
 
     /// The current `appendfsync` policy.
     pub fn fsync(&self) -> FsyncPolicy {
         FsyncPolicy::from_u8(self.shared().policy.load(Ordering::Relaxed))
+    }
+
+    /// Changes `aof-timestamp-enabled` at run time (CONFIG SET).
+    pub fn set_timestamps(&self, on: bool) {
+        self.shared().timestamps.store(on, Ordering::Relaxed);
     }
 
     /// Changes `appendfsync` at run time (CONFIG SET).
@@ -373,10 +395,20 @@ impl Aof {
         }
         let st = &mut *st;
         let needs_select = batch.segs.iter().any(|&(db, _)| Some(db) != st.selected_db);
-        let res = if !needs_select {
+        // As Redis's genAofTimestampAnnotationIfNeeded: when the second changed.
+        let ts = if sh.timestamps.load(Ordering::Relaxed) {
+            let secs = now_ms() / 1000;
+            (secs > st.last_ts).then_some(secs)
+        } else {
+            None
+        };
+        let res = if !needs_select && ts.is_none() {
             (&*st.file).write_all(&batch.buf).map(|_| batch.buf.len())
         } else {
             st.scratch.clear();
+            if let Some(secs) = ts {
+                st.scratch.extend_from_slice(ts_annotation(secs).as_bytes());
+            }
             let mut from = 0;
             let mut sel = st.selected_db;
             for &(db, end) in &batch.segs {
@@ -395,6 +427,9 @@ impl Aof {
         };
         match res {
             Ok(n) => {
+                if let Some(secs) = ts {
+                    st.last_ts = secs;
+                }
                 st.written += n as u64;
                 st.incr_size += n as u64;
                 batch.clear();

@@ -142,3 +142,74 @@ fn no_manifest_loads_nothing() {
     assert!(got.is_empty());
     assert_eq!(stats.files, 0);
 }
+
+/// `aof-timestamp-enabled`: a `#TS:<secs>` line starts the incremental file and each new
+/// second; a rewritten base starts with one; loading skips them; turned off, none is written.
+#[test]
+fn timestamp_annotations_are_written_and_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        fsync: FsyncPolicy::No,
+        timestamps: true,
+        ..Config::in_dir(tmp.path())
+    };
+    let log = Aof::open(cfg.clone()).unwrap();
+    let incr = cfg.file_path(&log.status().current_file);
+    let secs = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let before = secs();
+    let mut b = Batch::new();
+    b.push(0, &cmd(&["SET", "a", "1"]));
+    log.write(&mut b).unwrap();
+    b.push(0, &cmd(&["SET", "b", "2"]));
+    log.write(&mut b).unwrap();
+    let text = String::from_utf8(std::fs::read(&incr).unwrap()).unwrap();
+    let ts: u64 = text
+        .strip_prefix("#TS:")
+        .and_then(|t| t.split("\r\n").next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no leading #TS line: {text:?}"));
+    assert!(ts >= before && ts <= secs(), "{ts}");
+    // Within one second: at most one more annotation (if the second changed in between).
+    assert!(text.matches("#TS:").count() <= 2, "{text:?}");
+    // The next second gets its own line.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    b.push(0, &cmd(&["SET", "c", "3"]));
+    log.write(&mut b).unwrap();
+    let text = String::from_utf8(std::fs::read(&incr).unwrap()).unwrap();
+    assert!(text.matches("#TS:").count() >= 2, "{text:?}");
+    assert!(text.ends_with(&String::from_utf8(crate::util::resp(&["SET", "c", "3"])).unwrap()));
+    // Off at run time: none more.
+    log.set_timestamps(false);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let n = text.matches("#TS:").count();
+    b.push(0, &cmd(&["SET", "d", "4"]));
+    log.write(&mut b).unwrap();
+    let text = String::from_utf8(std::fs::read(&incr).unwrap()).unwrap();
+    assert_eq!(text.matches("#TS:").count(), n);
+    // A rewrite's base starts with one.
+    log.set_timestamps(true);
+    let rw = log.start_rewrite().unwrap();
+    let mut w = rw.base_writer().unwrap();
+    w.command(0, &cmd(&["SET", "a", "1"])).unwrap();
+    w.finish().unwrap();
+    log.finish_rewrite(rw).unwrap();
+    let base = std::fs::read_dir(cfg.aof_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".base.aof"))
+        .unwrap();
+    assert!(std::fs::read(&base).unwrap().starts_with(b"#TS:"));
+    log.close().unwrap();
+    let (got, _) = load_all(&cfg).unwrap();
+    assert_eq!(
+        got,
+        vec![cmd(&["SELECT", "0"]), cmd(&["SET", "a", "1"])],
+        "only the base's command (the new incr file is empty)"
+    );
+}

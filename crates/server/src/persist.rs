@@ -213,6 +213,7 @@ fn aof_config(config: &Config) -> aof::Config {
             .parse()
             .unwrap_or(FsyncPolicy::EverySec),
         load_truncated: config.bool("aof-load-truncated"),
+        timestamps: config.bool("aof-timestamp-enabled"),
     }
 }
 
@@ -505,6 +506,11 @@ fn config_changed(inner: &Arc<Inner>, names: &[&'static str], cfg: &Config) {
                         }
                         inner.clear_write_error();
                     }
+                }
+            }
+            "aof-timestamp-enabled" => {
+                if let Some(log) = inner.aof() {
+                    log.set_timestamps(cfg.bool("aof-timestamp-enabled"));
                 }
             }
             "appendfsync" => {

@@ -844,3 +844,31 @@ fn turning_the_aof_on_under_writes_loses_and_doubles_nothing() {
     let mut c = Conn::new(&srv);
     assert_eq!(c.get("counter"), Some(acked.to_string()), "after restart");
 }
+
+/// `aof-timestamp-enabled yes`: the incremental file gets `#TS:` annotations (as Redis 7
+/// writes them), a restart loads past them, and CONFIG SET turns them off.
+#[test]
+fn aof_timestamp_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = start_ours(dir.path(), &["--aof-timestamp-enabled", "yes"]).unwrap();
+    let mut c = Conn::new(&srv);
+    c.cmd(&["SET", "a", "1"]);
+    c.cmd(&["INCR", "n"]);
+    let incr = incr_files(dir.path()).pop().unwrap();
+    let text = String::from_utf8_lossy(&std::fs::read(&incr).unwrap()).into_owned();
+    assert!(text.starts_with("#TS:"), "{text:?}");
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "aof-timestamp-enabled", "no"]),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "aof-timestamp-enabled"]),
+        "*2\r\n$21\r\naof-timestamp-enabled\r\n$2\r\nno\r\n"
+    );
+    drop(c);
+    sigterm(srv);
+    let srv = start_ours(dir.path(), &[]).unwrap();
+    let mut c = Conn::new(&srv);
+    assert_eq!(c.get("a").as_deref(), Some("1"));
+    assert_eq!(c.get("n").as_deref(), Some("1"));
+}
