@@ -3,7 +3,8 @@
 //!
 //! Limits, as Redis applies them: `timeout` (idle clients), `client-query-buffer-limit`
 //! (unparsed input), the protocol limits of the request decoder (`proto-max-bulk-len`, the
-//! tighter limits before AUTH) and the hard limit of `client-output-buffer-limit normal`.
+//! tighter limits before AUTH) and the hard and soft limits of `client-output-buffer-limit
+//! normal` (over the soft limit for its seconds, continuously, closes the client).
 //!
 //! Output is bounded without that limit too: a batch stops executing requests once
 //! [`BATCH_OUTPUT`] bytes of replies wait, writes them, and goes on with the requests already
@@ -50,6 +51,10 @@ struct ConnLimits {
     /// `client-output-buffer-limit normal <hard>`; 0 for none. Checked against the replies of
     /// one batch (replies already handed to the kernel are not counted).
     output_hard: usize,
+    /// `client-output-buffer-limit normal <hard> <soft> <secs>`: the soft limit (0: none) and
+    /// how long replies may stay over it.
+    output_soft: usize,
+    output_soft_secs: u64,
 }
 
 impl ConnLimits {
@@ -63,20 +68,25 @@ impl ConnLimits {
             decoder,
             idle: (timeout > 0).then(|| Duration::from_secs(timeout as u64)),
             query_buffer: cfg.int("client-query-buffer-limit").max(0) as usize,
-            output_hard: normal_hard_limit(cfg.str("client-output-buffer-limit")),
+            output_hard: normal_limits(cfg.str("client-output-buffer-limit")).0,
+            output_soft: normal_limits(cfg.str("client-output-buffer-limit")).1,
+            output_soft_secs: normal_limits(cfg.str("client-output-buffer-limit")).2,
         }
     }
 }
 
-/// The hard limit of the `normal` class in a canonical `client-output-buffer-limit` value
-/// (`normal <hard> <soft> <secs> slave ...`, bytes). The soft limit is not applied.
-fn normal_hard_limit(value: &str) -> usize {
+/// The `normal` class of a canonical `client-output-buffer-limit` value (`normal <hard> <soft>
+/// <secs> slave ...`): (hard bytes, soft bytes, soft seconds), 0 for none.
+fn normal_limits(value: &str) -> (usize, usize, u64) {
     let words: Vec<&str> = value.split_whitespace().collect();
-    words
+    let Some(g) = words
         .chunks(4)
         .find(|g| g.len() == 4 && g[0].eq_ignore_ascii_case("normal"))
-        .and_then(|g| g[1].parse::<u64>().ok())
-        .unwrap_or(0) as usize
+    else {
+        return (0, 0, 0);
+    };
+    let num = |w: &str| w.parse::<u64>().unwrap_or(0);
+    (num(g[1]) as usize, num(g[2]) as usize, num(g[3]))
 }
 
 /// The first `max` bytes of `bytes` as Redis's `sdscatrepr` shows them in logs.
@@ -177,6 +187,18 @@ pub(crate) async fn serve<S>(
                 }
             }
             shared.stats.net_output.add(wbuf.len() as u64);
+            // Over the soft limit: the client must take these replies within its seconds
+            // (at least one), or it is closed as Redis closes it.
+            let over_soft = limits.output_soft > 0
+                && wbuf.len().saturating_sub(REPLY_STATIC_BUFFER) > limits.output_soft;
+            let soft_secs = limits.output_soft_secs.max(1);
+            let soft_expired = async move {
+                if over_soft {
+                    tokio::time::sleep(Duration::from_secs(soft_secs)).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            };
             // A client that does not read blocks only itself; CLIENT KILL and shutdown
             // (after a grace period) still end it.
             tokio::select! {
@@ -185,6 +207,13 @@ pub(crate) async fn serve<S>(
                 },
                 _ = kill.cancelled() => break 'conn,
                 _ = &mut grace => break 'conn,
+                _ = soft_expired => {
+                    tracing::warn!(
+                        "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                        info.line()
+                    );
+                    break 'conn;
+                }
             }
             if wbuf.capacity() > KEEP_OUTPUT_CAPACITY {
                 wbuf = BytesMut::with_capacity(READ_CHUNK);
@@ -248,16 +277,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normal_hard_limit_from_canonical_value() {
+    fn normal_limits_from_canonical_value() {
         let d = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
-        assert_eq!(normal_hard_limit(d), 0);
+        assert_eq!(normal_limits(d), (0, 0, 0));
         assert_eq!(
-            normal_hard_limit("normal 1048576 0 0 slave 1 2 3"),
-            1_048_576
+            normal_limits("normal 1048576 524288 10 slave 1 2 3"),
+            (1_048_576, 524_288, 10)
         );
-        assert_eq!(normal_hard_limit("slave 1 2 3 normal 5 0 0"), 5);
-        assert_eq!(normal_hard_limit(""), 0);
-        assert_eq!(normal_hard_limit("normal x 0 0"), 0);
+        assert_eq!(normal_limits("slave 1 2 3 normal 5 0 0"), (5, 0, 0));
+        assert_eq!(normal_limits(""), (0, 0, 0));
+        assert_eq!(normal_limits("normal x 7 0"), (0, 7, 0));
     }
 
     #[test]
@@ -289,5 +318,6 @@ mod tests {
         assert_eq!(l.decoder.proto_max_bulk_len, 2 << 20);
         assert_eq!(l.query_buffer, 3 << 20);
         assert_eq!(l.output_hard, 4 << 20);
+        assert_eq!((l.output_soft, l.output_soft_secs), (0, 0));
     }
 }

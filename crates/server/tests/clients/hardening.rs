@@ -660,6 +660,47 @@ fn output_buffer_hard_limit_closes_the_client() {
     }
 }
 
+/// `client-output-buffer-limit normal 0 <soft> <secs>`: a client that leaves more than the
+/// soft limit of replies unread for longer than its seconds is closed (Redis and ours); one
+/// that reads is not.
+#[test]
+fn output_buffer_soft_limit_closes_a_client_that_does_not_read() {
+    let ours = servers::start_ours(&[]);
+    let real = servers::start_real(&[]);
+    for srv in std::iter::once(&ours).chain(real.as_ref()) {
+        let mut admin = srv.connect().expect("connect");
+        let limit: &[&[u8]] = &[
+            b"CONFIG",
+            b"SET",
+            b"client-output-buffer-limit",
+            b"normal 0 1mb 1",
+        ];
+        assert_eq!(call(&mut admin, limit), b"+OK\r\n");
+        let big = vec![b'v'; 2 * 1024 * 1024];
+        assert_eq!(call(&mut admin, &[b"SET", b"big", &big]), b"+OK\r\n");
+        // A reader: 2 MB replies go through.
+        let mut reader = srv.connect().expect("connect");
+        for _ in 0..3 {
+            assert_eq!(call(&mut reader, &[b"STRLEN", b"big"]), b":2097152\r\n");
+            assert_eq!(call(&mut reader, &[b"GET", b"big"]).len(), big.len() + 12);
+        }
+        // A client that pipelines GETs and does not read.
+        let mut c = srv.connect().expect("connect");
+        for _ in 0..20 {
+            c.write_all(&cmd(&[b"GET", b"big"])).expect("write");
+        }
+        std::thread::sleep(Duration::from_millis(3500));
+        let (out, closed) = read_to_close(&mut c, Duration::from_secs(5));
+        assert!(
+            closed && out.len() < 20 * big.len(),
+            "{}: got {} bytes, closed={closed}",
+            srv.label,
+            out.len()
+        );
+        assert_eq!(call(&mut admin, &[b"PING"]), b"+PONG\r\n");
+    }
+}
+
 /// Accepted sockets get SO_KEEPALIVE with `tcp-keepalive` seconds of idle time.
 #[test]
 fn tcp_keepalive_is_set() {
