@@ -92,7 +92,11 @@ fn main() -> ExitCode {
         Ok(None) => {}
         Err(e) => warn!("{e}"),
     }
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = server::os::worker_threads(config.int("io-threads"), cpus);
+    info!("Serving clients with {workers} thread(s) ({cpus} CPUs available).");
     match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
         .enable_all()
         .build()
     {

@@ -244,7 +244,14 @@ fn start_once(bin: &Path, label: &'static str, extra: &[&str]) -> Result<ServerP
             ));
         }
         if answers(srv.addr()) {
-            return Ok(srv);
+            // The port may have been taken by another test's server between `free_port` and
+            // our bind: then that one answers while ours is still exiting.
+            return match (server_pid(srv.addr()), srv.pid()) {
+                (Some(theirs), Some(ours)) if theirs != ours => Err(format!(
+                    "port {port} is answered by another server (pid {theirs})"
+                )),
+                _ => Ok(srv),
+            };
         }
         if Instant::now() > deadline {
             return Err(format!(
@@ -274,6 +281,27 @@ fn answers(addr: String) -> bool {
         Ok(n) if n > 0 => !buf[..n].starts_with(b"-LOADING"),
         _ => false,
     }
+}
+
+/// The `process_id` INFO reports at `addr` (None if it cannot be read, e.g. before AUTH).
+fn server_pid(addr: String) -> Option<u32> {
+    use std::io::Write;
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    s.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n").ok()?;
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !text.windows(11).any(|w| w == b"process_id:") || !text.ends_with(b"\r\n\r\n") {
+        let n = s.read(&mut buf).ok()?;
+        if n == 0 || text.starts_with(b"-") {
+            break;
+        }
+        text.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&text);
+    text.lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn tail(log: &str) -> String {
