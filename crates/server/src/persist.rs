@@ -1,5 +1,5 @@
 //! The AOF wired into the server: [`Persistence`] loads the AOF at start (replaying every
-//! command through the normal dispatch), installs itself as the [`Propagate`] sink, the
+//! command through the command handlers, see `replay`), installs itself as the [`Propagate`] sink, the
 //! DEBUG/CONFIG/INFO hooks, runs BGREWRITEAOF and automatic rewrites, and flushes and fsyncs on
 //! shutdown.
 //!
@@ -32,6 +32,12 @@
 //! log switches and the dataset is copied (values are `Bytes`, so the copy is cheap; the base is
 //! written from the copy on a background thread while clients go on). The same lock makes the
 //! log's order the store's order for concurrent writers of one key.
+//!
+//! With the AOF off, writes take no lock and log nothing: they run "quiet", counted in
+//! per-thread stripes (`Shared::write_scope`). Turning the AOF on (CONFIG SET appendonly yes)
+//! first sets the logging flag, then waits until no quiet write is in flight
+//! (`Shared::enable_propagation`), and only then takes the write-order lock and the snapshot
+//! for the new base: every write is in that base or in the new log, never in neither or both.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -158,7 +158,7 @@ pub struct Shared {
     /// Whether `aof_write_error` is set (checked on every write command without a lock).
     pub aof_write_failing: AtomicBool,
     /// Held by a write command (and EXEC) while it changes the store and appends its effect
-    /// when persistence is on, and by the AOF rewrite's switch: so the log has the effects in
+    /// when the AOF is on (see [`Shared::write_scope`]), and by the AOF rewrite's switch: so the log has the effects in
     /// the order the store applied them, and a rewrite's snapshot agrees with its cut of the log.
     /// Reentrant: EXEC holds it across its queued commands. Lock order: this, then the store.
     pub write_order: parking_lot::ReentrantMutex<()>,
