@@ -1,7 +1,7 @@
 //! The AOF wired into the server: [`Persistence`] loads the AOF at start (replaying every
-//! command through the command handlers, see `replay`), installs itself as the [`Propagate`] sink, the
-//! DEBUG/CONFIG/INFO hooks, runs BGREWRITEAOF and automatic rewrites, and flushes and fsyncs on
-//! shutdown.
+//! command through the command handlers, see `replay`), installs itself as the [`Propagate`]
+//! sink, the DEBUG/CONFIG/INFO hooks, runs BGREWRITEAOF and automatic rewrites, and flushes and
+//! fsyncs on shutdown.
 //!
 //! # Ordering and durability
 //!
