@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -61,7 +61,7 @@ pub struct Client {
     pub propagated: bool,
     /// When the previous command of this batch ended: the next one's slowlog timing starts
     /// there, so timing costs one clock read per command. None at the start of a batch.
-    pub(crate) timing_mark: Option<Instant>,
+    pub(crate) timing_mark: Option<SystemTime>,
     /// Whether the running command's effects are logged: decided once per command (EXEC's
     /// queued commands inherit EXEC's) by `dispatch::call`, see `Shared::write_scope`.
     pub(crate) logged: bool,

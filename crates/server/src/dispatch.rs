@@ -2,7 +2,7 @@
 //! handler. The connection loop, EXEC and AOF replay all come through here.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 
@@ -181,7 +181,9 @@ pub(crate) fn call(
 ) -> CmdResult {
     // Chained with the previous command of the batch (see `Client::timing_mark`): the time
     // between two commands of one batch is only their decoding.
-    let start = client.timing_mark.take().unwrap_or_else(Instant::now);
+    // The same read is the command's time for the store (see `crate::clock`).
+    let start = client.timing_mark.take().unwrap_or_else(SystemTime::now);
+    let outer_time = crate::clock::set_command_time(crate::clock::unix_ms(start));
     // With the AOF on, a write's store change and its append happen under the write-order
     // lock (see `Shared::write_order`); EXEC holds it across its queued commands, which
     // inherit its scope. With it off, writes run quiet (`Shared::write_scope`).
@@ -200,10 +202,14 @@ pub(crate) fn call(
     client.in_call = true;
     let result = run_handler(shared, client, spec, words, argv, out, in_exec);
     client.in_call = nested;
+    crate::clock::set_command_time(outer_time);
     shared.stats.commands.add(1);
-    let end = Instant::now();
+    let end = SystemTime::now();
     client.timing_mark = Some(end);
-    let micros = end.duration_since(start).as_micros() as u64;
+    // A wall clock stepped back gives 0 rather than a huge duration.
+    let micros = end
+        .duration_since(start)
+        .map_or(0, |d| d.as_micros() as u64);
     if shared.slowlog.is_slow(micros) && !spec.flags.contains(Flags::SKIP_SLOWLOG) {
         let name = client.info.names.lock().name.clone().unwrap_or_default();
         shared.slowlog.push(

@@ -31,6 +31,7 @@
 
 pub mod args;
 pub mod client;
+mod clock;
 mod commands;
 pub mod config;
 mod connection;

@@ -267,6 +267,20 @@ struct Replayer<'a> {
     shared: &'a Shared,
     client: Client,
     out: BytesMut,
+    /// Commands run; the store's time (`crate::clock`) is refreshed every
+    /// [`CLOCK_REFRESH`] of them, not read per command.
+    runs: u32,
+    /// This thread's command time before the replayer took it over (restored on drop).
+    outer_time: u64,
+}
+
+/// How many replayed commands share one reading of the wall clock.
+const CLOCK_REFRESH: u32 = 256;
+
+impl Drop for Replayer<'_> {
+    fn drop(&mut self) {
+        crate::clock::set_command_time(self.outer_time);
+    }
 }
 
 impl<'a> Replayer<'a> {
@@ -278,10 +292,13 @@ impl<'a> Replayer<'a> {
             None,
             -1,
         ));
+        let now = crate::clock::unix_ms(std::time::SystemTime::now());
         Replayer {
             shared,
             client: Client::new(info, true),
             out: BytesMut::new(),
+            runs: 0,
+            outer_time: crate::clock::set_command_time(now),
         }
     }
 
@@ -311,6 +328,10 @@ impl<'a> Replayer<'a> {
     }
 
     fn run(&mut self, spec: &'static Spec, words: usize, cmd: &[Bytes]) {
+        self.runs = self.runs.wrapping_add(1);
+        if self.runs % CLOCK_REFRESH == 0 {
+            crate::clock::set_command_time(crate::clock::unix_ms(std::time::SystemTime::now()));
+        }
         // Command errors are ignored, as Redis does when loading.
         let _ = crate::dispatch::run_handler(
             self.shared,

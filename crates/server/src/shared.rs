@@ -182,6 +182,7 @@ impl Shared {
             .databases(config.databases())
             .hash_max_listpack_entries(config.int("hash-max-listpack-entries").max(0) as usize)
             .hash_max_listpack_value(config.int("hash-max-listpack-value").max(0) as usize)
+            .clock(Arc::new(crate::clock::CommandClock))
             .build();
         Shared::with_store(config, Arc::new(store))
     }
