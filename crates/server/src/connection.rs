@@ -64,13 +64,15 @@ impl ConnLimits {
             ..resp::Limits::default()
         };
         let timeout = cfg.int("timeout");
+        let (output_hard, output_soft, output_soft_secs) =
+            normal_limits(cfg.str("client-output-buffer-limit"));
         ConnLimits {
             decoder,
             idle: (timeout > 0).then(|| Duration::from_secs(timeout as u64)),
             query_buffer: cfg.int("client-query-buffer-limit").max(0) as usize,
-            output_hard: normal_limits(cfg.str("client-output-buffer-limit")).0,
-            output_soft: normal_limits(cfg.str("client-output-buffer-limit")).1,
-            output_soft_secs: normal_limits(cfg.str("client-output-buffer-limit")).2,
+            output_hard,
+            output_soft,
+            output_soft_secs,
         }
     }
 }
