@@ -15,18 +15,18 @@ pub(crate) fn stripe() -> usize {
     STRIPE.with(|s| *s)
 }
 
-/// One stripe, on a cache line of its own.
+/// A value on a cache line of its own (one stripe of a striped count).
 #[derive(Default)]
 #[repr(align(128))]
-struct Cell(AtomicU64);
+pub(crate) struct Padded<T>(pub(crate) T);
 
 /// A `u64` counter: [`Counter::add`] touches only the calling thread's stripe,
 /// [`Counter::get`] sums them.
-pub struct Counter(Box<[Cell]>);
+pub struct Counter(Box<[Padded<AtomicU64>]>);
 
 impl Default for Counter {
     fn default() -> Self {
-        Counter((0..STRIPES).map(|_| Cell::default()).collect())
+        Counter((0..STRIPES).map(|_| Padded::default()).collect())
     }
 }
 

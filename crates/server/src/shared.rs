@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::Clients;
 use crate::config::Config;
-use crate::counter::Counter;
+use crate::counter::{Counter, Padded};
 use crate::slowlog::SlowLog;
 use crate::table::Table;
 
@@ -145,7 +145,7 @@ pub struct Shared {
     /// they run "quiet" (see [`Shared::write_scope`]).
     pub propagate_on: AtomicBool,
     /// Per thread stripe: write commands running quiet (not logged) right now.
-    quiet: Box<[QuietStripe]>,
+    quiet: Box<[Padded<AtomicUsize>]>,
     /// Extra DEBUG subcommands (installed by the AOF layer).
     pub debug_hook: RwLock<Option<Arc<DebugHook>>>,
     /// CONFIG SET listeners.
@@ -158,8 +158,9 @@ pub struct Shared {
     /// Whether `aof_write_error` is set (checked on every write command without a lock).
     pub aof_write_failing: AtomicBool,
     /// Held by a write command (and EXEC) while it changes the store and appends its effect
-    /// when the AOF is on (see [`Shared::write_scope`]), and by the AOF rewrite's switch: so the log has the effects in
-    /// the order the store applied them, and a rewrite's snapshot agrees with its cut of the log.
+    /// when the AOF is on (see [`Shared::write_scope`]), and by the AOF rewrite's switch: so
+    /// the log has the effects in the order the store applied them, and a rewrite's snapshot
+    /// agrees with its cut of the log.
     /// Reentrant: EXEC holds it across its queued commands. Lock order: this, then the store.
     pub write_order: parking_lot::ReentrantMutex<()>,
     /// The persistence layer (BGREWRITEAOF reaches it here).
@@ -222,7 +223,7 @@ impl Shared {
             propagate: RwLock::new(None),
             propagate_on: AtomicBool::new(false),
             quiet: (0..crate::counter::STRIPES)
-                .map(|_| QuietStripe::default())
+                .map(|_| Padded::default())
                 .collect(),
             debug_hook: RwLock::new(None),
             config_listeners: RwLock::new(Vec::new()),
@@ -403,17 +404,6 @@ fn run_id() -> String {
         s.push(char::from_digit(u32::from(d), 16).unwrap_or('0'));
     }
     s
-}
-
-/// One stripe of the quiet-write count, on a cache line of its own.
-#[derive(Default)]
-#[repr(align(128))]
-struct QuietStripe(AtomicUsize);
-
-impl std::fmt::Debug for QuietStripe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.load(Ordering::Relaxed))
-    }
 }
 
 /// How a write runs, from [`Shared::write_scope`]; ends when dropped.
