@@ -82,6 +82,7 @@ pub async fn serve_persistent(
         }
     };
     tracing::info!("Ready to accept connections");
+    shared.loading.store(false, Ordering::Release);
     let served = match server.await {
         Ok(r) => r,
         Err(e) => Err(Error::Io(std::io::Error::other(e.to_string()))),

@@ -230,6 +230,10 @@ impl Persistence {
     /// Installs the propagation sink and the DEBUG, CONFIG SET and INFO hooks either way, and
     /// starts the cron thread (write retries, automatic rewrite).
     ///
+    /// The `loading` flag stays set on return: the caller clears it once it has logged that it
+    /// is ready, so a client that gets an answer (not `-LOADING`) can rely on that line being
+    /// in the log already, as with Redis, which logs it before its event loop serves anyone.
+    ///
     /// Fails, with Redis's one-line reason, on a corrupt or unreadable AOF, a truncated one with
     /// `aof-load-truncated no`, or an RDB preamble.
     pub fn start(shared: &Arc<Shared>) -> Result<Persistence, aof::Error> {
@@ -275,7 +279,6 @@ impl Persistence {
         if p.inner.aof().is_some() {
             shared.enable_propagation();
         }
-        shared.loading.store(false, Ordering::Release);
         Ok(p)
     }
 
