@@ -305,12 +305,16 @@ impl RequestDecoder {
             };
             return Ok(Step::Partial);
         }
-        let request = src.split_to(pos).freeze();
-        let args = self
-            .ranges
-            .iter()
-            .map(|&(a, b)| request.slice(a..b))
-            .collect();
+        let mut request = src.split_to(pos).freeze();
+        // Every argument but the last is a new handle on the request's bytes; the last one
+        // is the request's own handle, narrowed (one reference count update fewer).
+        let mut args = Vec::with_capacity(self.ranges.len());
+        if let Some((&(a, b), rest)) = self.ranges.split_last() {
+            args.extend(rest.iter().map(|&(a, b)| request.slice(a..b)));
+            request.truncate(b);
+            request.advance(a);
+            args.push(request);
+        }
         self.ranges.clear();
         Ok(Step::Done(args))
     }

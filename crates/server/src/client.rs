@@ -109,7 +109,8 @@ pub struct ClientInfo {
     pub fd: i64,
     /// Connect time.
     pub created: Instant,
-    /// Last command time, in ms since `created`.
+    /// Last command time (or connect time), Unix ms: the command's own clock reading, so
+    /// recording it costs no second clock read per command.
     pub last_active_ms: AtomicU64,
     /// Current db (mirror of `Client::db`).
     pub db: AtomicUsize,
@@ -123,8 +124,11 @@ pub struct ClientInfo {
     pub no_evict: AtomicBool,
     /// CLIENT SETNAME, CLIENT SETINFO lib-name / lib-ver.
     pub names: Mutex<ClientNames>,
-    /// Cancelled by CLIENT KILL: the connection closes.
+    /// Cancelled by CLIENT KILL (through [`ClientInfo::kill`]): the connection closes.
     pub kill: CancellationToken,
+    /// Set with `kill` cancelled: checked between commands, where the token's own check
+    /// would take its mutex.
+    killed: AtomicBool,
 }
 
 /// The names a client set for itself.
@@ -154,7 +158,7 @@ impl ClientInfo {
             unix_path,
             fd,
             created: Instant::now(),
-            last_active_ms: AtomicU64::new(0),
+            last_active_ms: AtomicU64::new(crate::clock::unix_ms(SystemTime::now())),
             db: AtomicUsize::new(0),
             last_cmd: AtomicPtr::new(std::ptr::null_mut()),
             in_multi: AtomicBool::new(false),
@@ -162,16 +166,28 @@ impl ClientInfo {
             no_evict: AtomicBool::new(false),
             names: Mutex::new(ClientNames::default()),
             kill: CancellationToken::new(),
+            killed: AtomicBool::new(false),
         }
+    }
+
+    /// CLIENT KILL: the connection closes (after the command it is running, if any).
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::Release);
+        self.kill.cancel();
+    }
+
+    /// Whether [`ClientInfo::kill`] was called: one atomic load.
+    #[inline]
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
     }
 
     /// Records the command being executed (for CLIENT LIST `cmd=` and `idle=`).
     #[inline]
-    pub fn set_last_cmd(&self, spec: &'static Spec) {
+    pub fn set_last_cmd(&self, spec: &'static Spec, unix_ms: u64) {
         self.last_cmd
             .store(spec as *const Spec as *mut Spec, Ordering::Relaxed);
-        let ms = self.created.elapsed().as_millis() as u64;
-        self.last_active_ms.store(ms, Ordering::Relaxed);
+        self.last_active_ms.store(unix_ms, Ordering::Relaxed);
     }
 
     /// The last command executed, if any.
@@ -208,7 +224,7 @@ impl ClientInfo {
             .map(|n| String::from_utf8_lossy(n).into_owned())
             .unwrap_or_default();
         let age = self.created.elapsed().as_secs();
-        let idle_ms = (self.created.elapsed().as_millis() as u64)
+        let idle_ms = crate::clock::unix_ms(SystemTime::now())
             .saturating_sub(self.last_active_ms.load(Ordering::Relaxed));
         let multi: i64 = if self.in_multi.load(Ordering::Relaxed) {
             0
@@ -269,6 +285,8 @@ impl ClientInfo {
 pub struct Clients {
     next_id: AtomicU64,
     map: Mutex<HashMap<u64, Arc<ClientInfo>>>,
+    /// `map.len()`, readable without the lock (the connection loop asks per batch).
+    connected: AtomicUsize,
     /// Total connections accepted since start (INFO stats `total_connections_received`).
     pub total_received: AtomicU64,
     /// Connections refused by maxclients (INFO stats `rejected_connections`).
@@ -283,22 +301,26 @@ impl Clients {
 
     /// Registers a connected client.
     pub fn add(&self, info: Arc<ClientInfo>) {
-        self.map.lock().insert(info.id, info);
+        let mut map = self.map.lock();
+        map.insert(info.id, info);
+        self.connected.store(map.len(), Ordering::Relaxed);
     }
 
     /// Unregisters a client.
     pub fn remove(&self, id: u64) {
-        self.map.lock().remove(&id);
+        let mut map = self.map.lock();
+        map.remove(&id);
+        self.connected.store(map.len(), Ordering::Relaxed);
     }
 
     /// Number of connected clients.
     pub fn len(&self) -> usize {
-        self.map.lock().len()
+        self.connected.load(Ordering::Relaxed)
     }
 
     /// Whether no client is connected.
     pub fn is_empty(&self) -> bool {
-        self.map.lock().is_empty()
+        self.len() == 0
     }
 
     /// A snapshot of every client, sorted by id.
@@ -311,5 +333,29 @@ impl Clients {
     /// The client with this id.
     pub fn get(&self, id: u64) -> Option<Arc<ClientInfo>> {
         self.map.lock().get(&id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_counts_and_kill_flag() {
+        let clients = Clients::default();
+        assert!(clients.is_empty());
+        let a = Arc::new(ClientInfo::new(clients.next_id(), None, None, None, -1));
+        let b = Arc::new(ClientInfo::new(clients.next_id(), None, None, None, -1));
+        clients.add(a.clone());
+        clients.add(b.clone());
+        assert_eq!(clients.len(), 2);
+        clients.remove(a.id);
+        clients.remove(a.id);
+        assert_eq!(clients.len(), 1);
+        assert!(!b.is_killed() && !b.kill.is_cancelled());
+        b.kill();
+        assert!(b.is_killed() && b.kill.is_cancelled());
+        clients.remove(b.id);
+        assert!(clients.is_empty());
     }
 }

@@ -183,7 +183,8 @@ pub(crate) fn call(
     // between two commands of one batch is only their decoding.
     // The same read is the command's time for the store (see `crate::clock`).
     let start = client.timing_mark.take().unwrap_or_else(SystemTime::now);
-    let outer_time = crate::clock::set_command_time(crate::clock::unix_ms(start));
+    let start_ms = crate::clock::unix_ms(start);
+    let outer_time = crate::clock::set_command_time(start_ms);
     // With the AOF on, a write's store change and its append happen under the write-order
     // lock (see `Shared::write_order`); EXEC holds it across its queued commands, which
     // inherit its scope. With it off, writes run quiet (`Shared::write_scope`).
@@ -198,7 +199,7 @@ pub(crate) fn call(
         client.logged = shared.propagate_on.load(Ordering::Acquire);
         None
     };
-    client.info.set_last_cmd(spec);
+    client.info.set_last_cmd(spec, start_ms);
     client.in_call = true;
     let result = run_handler(shared, client, spec, words, argv, out, in_exec);
     client.in_call = nested;

@@ -695,7 +695,7 @@ fn kill(cx: &mut Ctx<'_>, target: &Arc<ClientInfo>, me: u64) {
     if target.id == me {
         cx.client.close_after_reply = true;
     } else {
-        target.kill.cancel();
+        target.kill();
     }
 }
 
