@@ -10,8 +10,8 @@ use std::time::{Instant, SystemTime};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use resp::Protocol;
-use tokio_util::sync::CancellationToken;
 
+use crate::stop::{Stop, StopSwitch};
 use crate::table::Spec;
 
 /// CLIENT REPLY mode.
@@ -124,11 +124,9 @@ pub struct ClientInfo {
     pub no_evict: AtomicBool,
     /// CLIENT SETNAME, CLIENT SETINFO lib-name / lib-ver.
     pub names: Mutex<ClientNames>,
-    /// Cancelled by CLIENT KILL (through [`ClientInfo::kill`]): the connection closes.
-    pub kill: CancellationToken,
-    /// Set with `kill` cancelled: checked between commands, where the token's own check
-    /// would take its mutex.
-    killed: AtomicBool,
+    /// Fired by CLIENT KILL ([`ClientInfo::kill`]) and by server shutdown: the connection
+    /// closes.
+    pub stop: StopSwitch,
 }
 
 /// The names a client set for itself.
@@ -165,21 +163,19 @@ impl ClientInfo {
             resp3: AtomicBool::new(false),
             no_evict: AtomicBool::new(false),
             names: Mutex::new(ClientNames::default()),
-            kill: CancellationToken::new(),
-            killed: AtomicBool::new(false),
+            stop: StopSwitch::default(),
         }
     }
 
     /// CLIENT KILL: the connection closes (after the command it is running, if any).
     pub fn kill(&self) {
-        self.killed.store(true, Ordering::Release);
-        self.kill.cancel();
+        self.stop.fire(Stop::Kill);
     }
 
     /// Whether [`ClientInfo::kill`] was called: one atomic load.
     #[inline]
     pub fn is_killed(&self) -> bool {
-        self.killed.load(Ordering::Acquire)
+        self.stop.fired() == Some(Stop::Kill)
     }
 
     /// Records the command being executed (for CLIENT LIST `cmd=` and `idle=`).
@@ -352,9 +348,9 @@ mod tests {
         clients.remove(a.id);
         clients.remove(a.id);
         assert_eq!(clients.len(), 1);
-        assert!(!b.is_killed() && !b.kill.is_cancelled());
+        assert!(!b.is_killed() && b.stop.fired().is_none());
         b.kill();
-        assert!(b.is_killed() && b.kill.is_cancelled());
+        assert!(b.is_killed() && b.stop.fired() == Some(Stop::Kill));
         clients.remove(b.id);
         assert!(clients.is_empty());
     }

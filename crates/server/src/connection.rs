@@ -12,8 +12,9 @@
 //! holds about one batch of replies in our memory (the rest waits in the kernel's socket
 //! buffers, then in the client's unread requests), never its whole pipeline's replies.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -26,6 +27,7 @@ use crate::client::{Client, ClientInfo};
 use crate::config::Config;
 use crate::dispatch;
 use crate::shared::Shared;
+use crate::stop::Stop;
 
 const READ_CHUNK: usize = 16 * 1024;
 /// A batch stops executing requests once this many reply bytes wait to be written.
@@ -36,9 +38,6 @@ const KEEP_OUTPUT_CAPACITY: usize = 1024 * 1024;
 /// The part of a client's output Redis keeps outside the output-buffer accounting
 /// (`PROTO_REPLY_CHUNK_BYTES`, the static reply buffer).
 const REPLY_STATIC_BUFFER: usize = 16 * 1024;
-/// How often a connection re-reads its limits (CONFIG SET applies to connected clients too,
-/// as in Redis, without a config lock per batch).
-const LIMITS_REFRESH: Duration = Duration::from_millis(100);
 /// How long a reply still being written may delay shutdown.
 const SHUTDOWN_WRITE_GRACE: Duration = Duration::from_secs(1);
 
@@ -120,7 +119,9 @@ pub(crate) async fn serve<S>(
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut limits = ConnLimits::load(&shared.config.read());
-    let mut limits_at = Instant::now();
+    // CONFIG SET applies to connected clients too, as in Redis: the limits are re-read when
+    // the configuration's epoch moves (one atomic load per read, no config lock).
+    let mut limits_epoch = shared.config_epoch.load(Ordering::Acquire);
     let requirepass = shared.config.read().requirepass().is_some();
     let mut client = Client::new(info.clone(), !requirepass);
     let mut decoder = RequestDecoder::with_limits(limits.decoder);
@@ -128,18 +129,11 @@ pub(crate) async fn serve<S>(
     let mut authed = client.authenticated;
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut wbuf = BytesMut::with_capacity(READ_CHUNK);
-    let kill = info.kill.clone();
-    let grace = async {
-        shutdown.cancelled().await;
-        tokio::time::sleep(SHUTDOWN_WRITE_GRACE).await;
-    };
-    tokio::pin!(grace);
-    // Made once: each `cancelled()` future registers with its token's waiter list (a mutex,
-    // shared by every connection for `shutdown`) on first poll, so a fresh one per read would
-    // take that lock twice per request.
-    let stopping = shutdown.cancelled();
-    let killed = kill.cancelled();
-    tokio::pin!(stopping, killed);
+    // Registered before this task started: a shutdown that swept the registry before then
+    // would miss this connection (see `listener::serve`).
+    if shutdown.is_cancelled() {
+        info.stop.fire(Stop::Shutdown);
+    }
 
     'conn: loop {
         // Execute the complete requests in the buffer, until a batch of output waits.
@@ -217,12 +211,20 @@ pub(crate) async fn serve<S>(
             };
             // A client that does not read blocks only itself; CLIENT KILL and shutdown
             // (after a grace period) still end it.
+            let write = stream.write_all(&wbuf);
+            tokio::pin!(write);
             tokio::select! {
-                r = stream.write_all(&wbuf) => if r.is_err() {
+                r = &mut write => if r.is_err() {
                     break 'conn;
                 },
-                _ = &mut killed => break 'conn,
-                _ = &mut grace => break 'conn,
+                why = info.stop.wait() => {
+                    // Shutdown lets a reply being written finish, for a moment.
+                    if why == Stop::Kill
+                        || !matches!(tokio::time::timeout(SHUTDOWN_WRITE_GRACE, write).await, Ok(Ok(())))
+                    {
+                        break 'conn;
+                    }
+                }
                 _ = soft_expired => {
                     tracing::warn!(
                         "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
@@ -237,7 +239,7 @@ pub(crate) async fn serve<S>(
                 wbuf.clear();
             }
         }
-        if close || info.is_killed() || shutdown.is_cancelled() {
+        if close || info.stop.fired().is_some() {
             break;
         }
         if more {
@@ -262,13 +264,13 @@ pub(crate) async fn serve<S>(
                     shared.stats.net_input.add(n as u64);
                 }
             },
-            _ = &mut stopping => break,
-            _ = &mut killed => break,
+            _ = info.stop.wait() => break,
         }
         // New bytes are decoded under the limits in force when they arrived.
-        if limits_at.elapsed() >= LIMITS_REFRESH {
+        let epoch = shared.config_epoch.load(Ordering::Acquire);
+        if epoch != limits_epoch {
+            limits_epoch = epoch;
             limits = ConnLimits::load(&shared.config.read());
-            limits_at = Instant::now();
             if *decoder.limits() != limits.decoder {
                 decoder.set_limits(limits.decoder);
             }

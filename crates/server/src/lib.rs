@@ -49,6 +49,7 @@ mod persist;
 mod replay;
 pub mod shared;
 pub mod slowlog;
+pub mod stop;
 pub mod table;
 
 pub use args::Args;

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::connection;
 use crate::error::Error;
 use crate::shared::Shared;
+use crate::stop::Stop;
 
 /// What Redis 7.0 sends a client that protected mode refuses, before closing the connection
 /// (`clientAcceptHandler` in networking.c; the text of redis-server 7.0.15, typos included).
@@ -195,6 +196,11 @@ pub async fn serve(
     tokio::select! {
         _ = shutdown => token.cancel(),
         _ = token.cancelled() => {}
+    }
+    // Connections watch their own switch, not the token. One registered after this sweep
+    // sees the token cancelled when it starts (see `connection::serve`).
+    for c in shared.clients.snapshot() {
+        c.stop.fire(Stop::Shutdown);
     }
     tracker.close();
     tracker.wait().await;

@@ -150,6 +150,8 @@ pub struct Shared {
     pub debug_hook: RwLock<Option<Arc<DebugHook>>>,
     /// CONFIG SET listeners.
     pub config_listeners: RwLock<Vec<Arc<ConfigListener>>>,
+    /// Bumped by [`Shared::config_changed`]: connections re-read their limits when it moves.
+    pub config_epoch: AtomicU64,
     /// Extra INFO persistence lines provider (installed by the AOF layer): returns
     /// `name:value\r\n` lines replacing the default `aof_*` fields.
     pub info_persistence: RwLock<Option<Arc<dyn Fn() -> String + Send + Sync>>>,
@@ -227,6 +229,7 @@ impl Shared {
                 .collect(),
             debug_hook: RwLock::new(None),
             config_listeners: RwLock::new(Vec::new()),
+            config_epoch: AtomicU64::new(0),
             info_persistence: RwLock::new(None),
             aof_write_error: RwLock::new(None),
             aof_write_failing: AtomicBool::new(false),
@@ -290,6 +293,7 @@ impl Shared {
     /// Applies side effects of changed directives (store limits, slowlog) and notifies
     /// listeners.
     pub fn config_changed(&self, names: &[&'static str]) {
+        self.config_epoch.fetch_add(1, Ordering::Release);
         let cfg = self.config.read().clone();
         for n in names {
             match *n {

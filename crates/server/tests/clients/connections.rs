@@ -185,3 +185,110 @@ fn client_setinfo() {
         escape(&info)
     );
 }
+
+/// Reads until the server closes `conn` (true) or `limit` passes (false).
+fn closed_within(conn: &mut TcpStream, limit: Duration) -> bool {
+    use std::io::Read;
+    let deadline = Instant::now() + limit;
+    let mut buf = [0u8; 64 * 1024];
+    while Instant::now() < deadline {
+        conn.set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("timeout");
+        match conn.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => {}
+        }
+    }
+    false
+}
+
+/// The id CLIENT ID gives on `conn`.
+fn client_id(conn: &mut TcpStream) -> String {
+    let r = call(conn, &[b"CLIENT", b"ID"]);
+    String::from_utf8_lossy(&r[1..r.len() - 2]).into_owned()
+}
+
+/// CLIENT KILL closes another client whether it waits for input or is stuck writing replies
+/// its peer does not read; the killer and everyone else go on.
+#[test]
+fn client_kill_closes_idle_and_blocked_clients() {
+    let srv = start();
+    let mut admin = srv.connect().expect("connect");
+    let mut idle = srv.connect().expect("connect");
+    let idle_id = client_id(&mut idle);
+    let mut stuck = srv.connect().expect("connect");
+    let stuck_id = client_id(&mut stuck);
+    assert_eq!(
+        call(&mut admin, &[b"SET", b"big", &vec![b'x'; 1 << 20]]),
+        b"+OK\r\n"
+    );
+    // 64 MB of replies that `stuck` never reads: its connection blocks in the write.
+    let mut batch = Vec::new();
+    for _ in 0..64 {
+        batch.extend(cmd(&[b"GET", b"big"]));
+    }
+    stuck.write_all(&batch).expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+    for id in [&idle_id, &stuck_id] {
+        assert_eq!(
+            call(&mut admin, &[b"CLIENT", b"KILL", b"ID", id.as_bytes()]),
+            b":1\r\n"
+        );
+    }
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(5)),
+        "idle closed"
+    );
+    assert!(
+        closed_within(&mut stuck, Duration::from_secs(10)),
+        "stuck closed"
+    );
+    let list = call(&mut admin, &[b"CLIENT", b"LIST"]);
+    let list = String::from_utf8_lossy(&list);
+    assert!(!list.contains(&format!("id={idle_id} ")), "{list}");
+    assert_eq!(call(&mut admin, &[b"PING"]), b"+PONG\r\n");
+}
+
+/// SHUTDOWN closes every connected client and the server exits, also with one client that
+/// waits for input and one whose replies are not being read.
+#[test]
+fn shutdown_closes_connected_clients() {
+    let mut srv = start();
+    let mut idle = srv.connect().expect("connect");
+    assert_eq!(call(&mut idle, &[b"PING"]), b"+PONG\r\n");
+    let mut admin = srv.connect().expect("connect");
+    assert_eq!(
+        call(&mut admin, &[b"SET", b"big", &vec![b'x'; 1 << 20]]),
+        b"+OK\r\n"
+    );
+    let mut stuck = srv.connect().expect("connect");
+    let mut batch = Vec::new();
+    for _ in 0..64 {
+        batch.extend(cmd(&[b"GET", b"big"]));
+    }
+    stuck.write_all(&batch).expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+    admin
+        .write_all(&cmd(&[b"SHUTDOWN", b"NOSAVE"]))
+        .expect("write");
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(5)),
+        "idle closed"
+    );
+    assert!(
+        closed_within(&mut admin, Duration::from_secs(5)),
+        "admin closed"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while srv.exited().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "server still up; log:\n{}",
+            srv.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(stuck);
+}
