@@ -83,6 +83,7 @@ mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod limits;
+mod peek;
 mod request;
 pub mod write;
 
@@ -90,4 +91,5 @@ pub use codec::{decode_frames, encode_frame, FrameCodec};
 pub use error::{Error, Result};
 pub use frame::{Frame, Protocol};
 pub use limits::Limits;
+pub use peek::peek_second_args;
 pub use request::RequestDecoder;

@@ -90,6 +90,34 @@ fn normal_limits(value: &str) -> (usize, usize, u64) {
     (num(g[1]) as usize, num(g[2]) as usize, num(g[3]))
 }
 
+/// Fewest pipelined keys worth a prefetch pass (see [`store::Db::prefetch`]).
+const PREFETCH_MIN: usize = 4;
+
+/// Starts loading the keys of the pipelined requests waiting in `rbuf` into the cache, so
+/// their lookups overlap instead of each waiting for its own cache misses.
+fn prefetch_keys(shared: &Shared, client: &Client, rbuf: &[u8]) {
+    let mut keys: [&[u8]; 32] = [&[]; 32];
+    let mut n = resp::peek_second_args(rbuf, &mut keys);
+    if n < PREFETCH_MIN {
+        return;
+    }
+    // A pipeline on one key (HSET h f1 v1, HSET h f2 v2, ...) has it in the cache after the
+    // first lookup: hints for it again would only cost.
+    let mut kept = 1;
+    for i in 1..n {
+        if keys[i] != keys[kept - 1] {
+            keys[kept] = keys[i];
+            kept += 1;
+        }
+    }
+    n = kept;
+    if n >= PREFETCH_MIN {
+        if let Ok(db) = shared.store.try_db(client.db as i64) {
+            db.prefetch(&keys[..n]);
+        }
+    }
+}
+
 /// The first `max` bytes of `bytes` as Redis's `sdscatrepr` shows them in logs.
 fn repr(bytes: &[u8], max: usize) -> String {
     let mut s = String::from("\"");
@@ -142,6 +170,7 @@ pub(crate) async fn serve<S>(
         // A new batch: its first command's timing starts when it runs, not at the last
         // command before the wait for input.
         client.timing_mark = None;
+        prefetch_keys(&shared, &client, &rbuf);
         loop {
             if wbuf.len() >= BATCH_OUTPUT {
                 more = true;

@@ -216,6 +216,12 @@ impl Key {
         unsafe { (self.b.as_ptr().add(4) as *const *mut u8).read_unaligned() }
     }
 
+    /// The heap block's address when the key is not inline (for a prefetch hint).
+    #[inline]
+    pub(crate) fn heap_block(&self) -> Option<*const u8> {
+        (self.b[0] == KEY_HEAP).then(|| self.heap_ptr() as *const u8)
+    }
+
     #[inline]
     pub(crate) fn as_slice(&self) -> &[u8] {
         if self.b[0] == KEY_HEAP {
