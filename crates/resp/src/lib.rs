@@ -91,5 +91,5 @@ pub use codec::{decode_frames, encode_frame, FrameCodec};
 pub use error::{Error, Result};
 pub use frame::{Frame, Protocol};
 pub use limits::Limits;
-pub use peek::peek_second_args;
+pub use peek::{peek_requests, Peeked};
 pub use request::RequestDecoder;

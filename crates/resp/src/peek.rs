@@ -1,19 +1,33 @@
-//! A look ahead at pipelined requests without decoding them: the second word (usually the
-//! key) of each complete RESP request at the start of a buffer. A server uses it to prefetch
-//! a batch's keys before running the batch; it consumes nothing and validates little (the
-//! decoder still judges every byte), stopping at anything it does not expect.
+//! A look ahead at pipelined requests without decoding them: the second and third words
+//! (usually a key and a field) of each complete RESP request at the start of a buffer. A
+//! server uses it to prefetch a batch's keys before running the batch; it consumes nothing
+//! and validates little (the decoder still judges every byte), stopping at anything it does
+//! not expect.
 
-/// Fills `out` with the second argument of each complete RESP array request at the start of
-/// `buf` (a request with only a command name contributes nothing), and returns how many it
-/// filled. Stops at an inline request, an incomplete or malformed one, or when `out` is full.
+/// The words of one request that a prefetch wants: its second and third arguments (usually
+/// a key and, for a hash command, a field), empty when the request is shorter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Peeked<'b> {
+    /// The second argument (the first after the command name).
+    pub second: &'b [u8],
+    /// The third argument.
+    pub third: &'b [u8],
+}
+
+/// Fills `out` with the second and third arguments of each complete RESP array request of at
+/// least two arguments at the start of `buf` (a request with only a command name is skipped),
+/// and returns how many it filled. Stops at an inline request, an incomplete or malformed one,
+/// or when `out` is full.
 ///
 /// ```
 /// let buf = b"*2\r\n$3\r\nGET\r\n$1\r\na\r\n*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$2\r\nbc\r\n$1\r\nv\r\n*2\r\n$3\r\nGET";
-/// let mut keys: [&[u8]; 8] = [&[]; 8];
-/// let n = resp::peek_second_args(buf, &mut keys);
-/// assert_eq!(&keys[..n], &[&b"a"[..], &b"bc"[..]]);
+/// let mut out = [resp::Peeked::default(); 8];
+/// let n = resp::peek_requests(buf, &mut out);
+/// assert_eq!(n, 2);
+/// assert_eq!((out[0].second, out[0].third), (&b"a"[..], &b""[..]));
+/// assert_eq!((out[1].second, out[1].third), (&b"bc"[..], &b"v"[..]));
 /// ```
-pub fn peek_second_args<'b>(buf: &'b [u8], out: &mut [&'b [u8]]) -> usize {
+pub fn peek_requests<'b>(buf: &'b [u8], out: &mut [Peeked<'b>]) -> usize {
     let mut pos = 0;
     let mut filled = 0;
     while filled < out.len() {
@@ -24,7 +38,7 @@ pub fn peek_second_args<'b>(buf: &'b [u8], out: &mut [&'b [u8]]) -> usize {
             break;
         }
         pos = after;
-        let mut second = None;
+        let mut p = Peeked::default();
         for i in 0..count {
             let Some((len, start)) = number(buf, pos, b'$') else {
                 return filled;
@@ -35,13 +49,15 @@ pub fn peek_second_args<'b>(buf: &'b [u8], out: &mut [&'b [u8]]) -> usize {
             if end + 2 > buf.len() {
                 return filled;
             }
-            if i == 1 {
-                second = Some(&buf[start..end]);
+            match i {
+                1 => p.second = &buf[start..end],
+                2 => p.third = &buf[start..end],
+                _ => {}
             }
             pos = end + 2;
         }
-        if let Some(s) = second {
-            out[filled] = s;
+        if count >= 2 {
+            out[filled] = p;
             filled += 1;
         }
     }
@@ -73,9 +89,9 @@ mod tests {
     use super::*;
 
     fn peek(buf: &[u8]) -> Vec<Vec<u8>> {
-        let mut out: [&[u8]; 4] = [&[]; 4];
-        let n = peek_second_args(buf, &mut out);
-        out[..n].iter().map(|s| s.to_vec()).collect()
+        let mut out = [Peeked::default(); 4];
+        let n = peek_requests(buf, &mut out);
+        out[..n].iter().map(|p| p.second.to_vec()).collect()
     }
 
     #[test]
@@ -92,6 +108,15 @@ mod tests {
             peek(b"*2\r\n$3\r\nGET\r\n$0\r\n\r\n*2\r\n$3\r\nGET\r\n$1\r\nz\r\nGET y\r\n"),
             [b"".to_vec(), b"z".to_vec()]
         );
+        let mut out = [Peeked::default(); 2];
+        assert_eq!(
+            peek_requests(
+                b"*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$1\r\nv\r\n",
+                &mut out
+            ),
+            1
+        );
+        assert_eq!((out[0].second, out[0].third), (&b"h"[..], &b"f"[..]));
         // `out` full: the rest is not looked at.
         let five = b"*2\r\n$1\r\nA\r\n$1\r\nk\r\n".repeat(5);
         assert_eq!(peek(&five).len(), 4);

@@ -94,27 +94,36 @@ fn normal_limits(value: &str) -> (usize, usize, u64) {
 const PREFETCH_MIN: usize = 4;
 
 /// Starts loading the keys of the pipelined requests waiting in `rbuf` into the cache, so
-/// their lookups overlap instead of each waiting for its own cache misses.
+/// their lookups overlap instead of each waiting for its own cache misses; when the whole
+/// batch is on one key, its fields instead (HSET h f1 v1, HSET h f2 v2, ...).
 fn prefetch_keys(shared: &Shared, client: &Client, rbuf: &[u8]) {
-    let mut keys: [&[u8]; 32] = [&[]; 32];
-    let mut n = resp::peek_second_args(rbuf, &mut keys);
+    let mut reqs = [resp::Peeked::default(); 32];
+    let n = resp::peek_requests(rbuf, &mut reqs);
     if n < PREFETCH_MIN {
         return;
     }
-    // A pipeline on one key (HSET h f1 v1, HSET h f2 v2, ...) has it in the cache after the
-    // first lookup: hints for it again would only cost.
+    let Ok(db) = shared.store.try_db(client.db as i64) else {
+        return;
+    };
+    // A key repeated by the next request is in the cache after its first lookup: hinting it
+    // again would only cost.
+    let mut keys: [&[u8]; 32] = [&[]; 32];
+    keys[0] = reqs[0].second;
     let mut kept = 1;
-    for i in 1..n {
-        if keys[i] != keys[kept - 1] {
-            keys[kept] = keys[i];
+    for r in &reqs[1..n] {
+        if r.second != keys[kept - 1] {
+            keys[kept] = r.second;
             kept += 1;
         }
     }
-    n = kept;
-    if n >= PREFETCH_MIN {
-        if let Ok(db) = shared.store.try_db(client.db as i64) {
-            db.prefetch(&keys[..n]);
+    if kept >= PREFETCH_MIN {
+        db.prefetch(&keys[..kept]);
+    } else if kept == 1 {
+        let mut fields: [&[u8]; 32] = [&[]; 32];
+        for (f, r) in fields.iter_mut().zip(&reqs[..n]) {
+            *f = r.third;
         }
+        db.prefetch_fields(keys[0], &fields[..n]);
     }
 }
 

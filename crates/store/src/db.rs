@@ -68,7 +68,7 @@ pub(crate) struct Visit {
 
 /// A hint to load the cache line at `p`; never faults, whatever `p` is.
 #[inline(always)]
-fn prefetch(p: *const u8) {
+pub(crate) fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch does not access memory architecturally; any address is allowed.
     unsafe {
@@ -374,6 +374,18 @@ impl Keyspace {
         }
     }
 
+    /// Prefetch hints for looking up `fields` of the hash at `key` (see
+    /// [`Db::prefetch_fields`]).
+    pub(crate) fn prefetch_fields(&self, key: &[u8], fields: &[&[u8]]) {
+        let h = self.hash(key);
+        let g = self.shard(self.shard_of(h)).read();
+        if let Some((node, _)) = g.get(h, eq_key(key)) {
+            if let Data::Hash(hash) = &node.0.data {
+                hash.prefetch_fields(fields);
+            }
+        }
+    }
+
     pub(crate) fn read<R>(
         &self,
         st: &Store,
@@ -650,6 +662,13 @@ impl<'a> Db<'a> {
     /// Changes nothing, and is only worth it for several keys.
     pub fn prefetch(&self, keys: &[&[u8]]) {
         self.ks().prefetch(keys);
+    }
+
+    /// Hints that `fields` (up to 32 are used) of the hash at `key` are about to be looked
+    /// up, as a pipelined batch of HSETs or HGETs on one hash does. Changes nothing; does
+    /// nothing unless `key` holds a big (hashtable-encoded) hash.
+    pub fn prefetch_fields(&self, key: &[u8], fields: &[&[u8]]) {
+        self.ks().prefetch_fields(key, fields);
     }
 
     fn ks(&self) -> &'a Keyspace {
@@ -1981,6 +2000,37 @@ mod tests {
         let clock = ManualClock::new(1_000_000);
         let st = Store::builder().clock(Arc::new(clock.clone())).build();
         (st, clock)
+    }
+
+    /// Field prefetch hints change nothing: on a missing key, a string, a small and a big
+    /// hash, with present and absent fields.
+    #[test]
+    fn prefetch_fields_is_only_a_hint() {
+        let (st, _) = store();
+        let db = st.db(0);
+        let fields: Vec<Vec<u8>> = (0..1000)
+            .map(|i| format!("field:{i}").into_bytes())
+            .collect();
+        let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        db.prefetch_fields(b"nokey", &refs);
+        db.set(b"s", b"v", SetOptions::default()).unwrap();
+        db.prefetch_fields(b"s", &refs);
+        db.hset(b"small", &[(b"field:1", b"v")]).unwrap();
+        db.prefetch_fields(b"small", &refs);
+        let pairs: Vec<(&[u8], &[u8])> = refs.iter().step_by(2).map(|f| (*f, &b"x"[..])).collect();
+        db.hset(b"big", &pairs).unwrap();
+        for chunk in refs.chunks(32) {
+            db.prefetch_fields(b"big", chunk);
+        }
+        db.prefetch_fields(b"big", &[]);
+        for (i, f) in refs.iter().enumerate() {
+            let want = (i % 2 == 0).then(|| Bytes::from_static(b"x"));
+            assert_eq!(db.hget(b"big", f).unwrap(), want);
+        }
+        assert_eq!(
+            db.hget(b"small", b"field:1").unwrap().as_deref(),
+            Some(&b"v"[..])
+        );
     }
 
     /// Prefetch hints change nothing: empty tables, absent, inline and heap keys, more keys

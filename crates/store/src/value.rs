@@ -9,7 +9,7 @@
 //! length-prefixed fields and values, like Redis's listpack. Pointers rather than entries in the
 //! table slots make the table's power-of-two growth cost 8 bytes per empty slot, not 40.
 
-use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -80,11 +80,15 @@ pub(crate) struct Hash {
 /// A big hash: the map and the allocated bytes of its fields and values, kept up to date on
 /// every change so that memory accounting is O(1) per write (HSET on a 100k-field hash must not
 /// walk it).
+/// The map is hashbrown's (what `std` wraps), for its raw table: prefetch hints need the
+/// control bytes and slots (see [`Table::prefetch`]).
 #[derive(Clone, Default)]
 struct Table {
-    map: HashMap<Blob, Blob>,
+    map: FieldMap,
     blob_bytes: usize,
 }
+
+type FieldMap = hashbrown::HashMap<Blob, Blob, RandomState>;
 
 fn pair_bytes(k: &[u8], v: &[u8]) -> usize {
     alloc_size(k.len()) + alloc_size(v.len())
@@ -108,6 +112,41 @@ impl Table {
         }
     }
 
+    /// Prefetch hints for looking up `fields` (up to 32): each one's control group and first
+    /// slot, then its first candidate's field and value blocks, stage by stage, so the misses
+    /// of a pipelined batch on one big hash overlap.
+    fn prefetch(&self, fields: &[&[u8]]) {
+        const MAX: usize = 32;
+        let raw = self.map.raw_table();
+        if raw.is_empty() {
+            return;
+        }
+        let n = fields.len().min(MAX);
+        let mask = raw.buckets() - 1;
+        let mut hashes = [0u64; MAX];
+        for (h, f) in hashes.iter_mut().zip(&fields[..n]) {
+            // As the map hashes a `Box<[u8]>` key: as the `[u8]` it holds.
+            *h = std::hash::BuildHasher::hash_one(self.map.hasher(), *f);
+            let pos = (*h as usize) & mask;
+            // SAFETY: the table is allocated (non-empty); addresses are only prefetched.
+            unsafe {
+                let end = raw.data_end().as_ptr();
+                crate::db::prefetch((end as *const u8).add(pos));
+                crate::db::prefetch(end.wrapping_sub(pos + 1) as *const u8);
+            }
+        }
+        for &h in &hashes[..n] {
+            // SAFETY: a bucket from `iter_hash` of this table, which `&self` keeps alive.
+            unsafe {
+                if let Some(b) = raw.iter_hash(h).next() {
+                    let (k, v) = b.as_ref();
+                    crate::db::prefetch(k.as_ptr());
+                    crate::db::prefetch(v.as_ptr());
+                }
+            }
+        }
+    }
+
     fn remove(&mut self, field: &[u8]) -> bool {
         match self.map.remove_entry(field) {
             Some((k, v)) => {
@@ -120,7 +159,7 @@ impl Table {
 }
 
 impl std::ops::Deref for Table {
-    type Target = HashMap<Blob, Blob>;
+    type Target = FieldMap;
     fn deref(&self) -> &Self::Target {
         &self.map
     }
@@ -128,7 +167,7 @@ impl std::ops::Deref for Table {
 
 impl FromIterator<(Blob, Blob)> for Table {
     fn from_iter<I: IntoIterator<Item = (Blob, Blob)>>(iter: I) -> Table {
-        let map: HashMap<Blob, Blob> = iter.into_iter().collect();
+        let map: FieldMap = iter.into_iter().collect();
         let blob_bytes = map.iter().map(|(k, v)| pair_bytes(k, v)).sum();
         Table { map, blob_bytes }
     }
@@ -428,6 +467,14 @@ impl Hash {
             // SAFETY: untagged pointers are a ThinBytes block owned by self; ThinBytes is a
             // transparent wrapper of that same pointer.
             Repr::Pairs(unsafe { ThinBytes::borrow_nonnull(&self.ptr) })
+        }
+    }
+
+    /// Prefetch hints for looking up `fields` soon; only a big (hashtable) hash has misses
+    /// worth starting early.
+    pub(crate) fn prefetch_fields(&self, fields: &[&[u8]]) {
+        if let Repr::Table(t) = self.repr() {
+            t.prefetch(fields);
         }
     }
 
