@@ -671,6 +671,20 @@ impl<'a> Db<'a> {
         self.ks().prefetch_fields(key, fields);
     }
 
+    /// [`Db::prefetch`] for a multi-key command's own keys (MSET, MGET, DEL...), when there
+    /// are enough of them for their misses to be worth overlapping.
+    fn prefetch_all<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) {
+        let mut batch: [&[u8]; 32] = [&[]; 32];
+        let mut n = 0;
+        for k in keys.take(32) {
+            batch[n] = k;
+            n += 1;
+        }
+        if n >= 4 {
+            self.ks().prefetch(&batch[..n]);
+        }
+    }
+
     fn ks(&self) -> &'a Keyspace {
         self.store.keyspace(self.index)
     }
@@ -1008,6 +1022,7 @@ impl<'a> Db<'a> {
     /// MGET: values of many keys (None for missing keys and non-strings), seen atomically.
     pub fn mget<K: AsRef<[u8]>>(&self, keys: &[K]) -> Vec<Option<Bytes>> {
         let _g = self.store.shared();
+        self.prefetch_all(keys.iter().map(AsRef::as_ref));
         let now = self.now();
         keys.iter()
             .map(|k| {
@@ -1031,6 +1046,7 @@ impl<'a> Db<'a> {
     }
 
     fn mset_unchecked<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) {
+        self.prefetch_all(pairs.iter().map(|(k, _)| k.as_ref()));
         self.store.exclusive(|_| {
             let now = self.now();
             for (k, v) in pairs {
@@ -1335,6 +1351,7 @@ impl<'a> Db<'a> {
     /// EXISTS: how many of the keys exist (duplicates counted).
     pub fn exists<K: AsRef<[u8]>>(&self, keys: &[K]) -> usize {
         let _g = self.store.shared();
+        self.prefetch_all(keys.iter().map(AsRef::as_ref));
         let now = self.now();
         keys.iter()
             .filter(|k| {
@@ -1351,6 +1368,7 @@ impl<'a> Db<'a> {
 
     /// DEL / UNLINK: removes keys atomically; returns how many existed.
     pub fn del<K: AsRef<[u8]>>(&self, keys: &[K]) -> usize {
+        self.prefetch_all(keys.iter().map(AsRef::as_ref));
         let run = || {
             let now = self.now();
             keys.iter()
@@ -1882,6 +1900,7 @@ impl<'a> Db<'a> {
     /// is atomic like [`Db::mget`]. `f` must not call the store.
     pub fn mget_with<K: AsRef<[u8]>>(&self, keys: &[K], mut f: impl FnMut(Option<&[u8]>)) {
         let _g = self.store.shared();
+        self.prefetch_all(keys.iter().map(AsRef::as_ref));
         let now = self.now();
         for k in keys {
             self.ks()
@@ -1904,6 +1923,7 @@ impl<'a> Db<'a> {
     }
 
     fn mset_args_unchecked<K: AsRef<[u8]>>(&self, kv: &[K]) {
+        self.prefetch_all(kv.iter().step_by(2).map(AsRef::as_ref));
         self.store.exclusive(|_| {
             let now = self.now();
             for pair in kv.chunks_exact(2) {
@@ -1919,6 +1939,7 @@ impl<'a> Db<'a> {
     /// Like [`Db::mset_args`], evicts under `maxmemory` but never refuses.
     pub fn msetnx_args<K: AsRef<[u8]>>(&self, kv: &[K]) -> bool {
         let _ = self.store.admit();
+        self.prefetch_all(kv.iter().step_by(2).map(AsRef::as_ref));
         self.store.exclusive(|_| {
             let now = self.now();
             if kv
