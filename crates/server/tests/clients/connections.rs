@@ -204,6 +204,21 @@ fn closed_within(conn: &mut TcpStream, limit: Duration) -> bool {
     false
 }
 
+/// Leaves `stuck`'s connection blocked writing replies: 64 GETs of a 1 MB value (set through
+/// `admin`) that `stuck` never reads.
+fn block_in_write(admin: &mut TcpStream, stuck: &mut TcpStream) {
+    assert_eq!(
+        call(admin, &[b"SET", b"big", &vec![b'x'; 1 << 20]]),
+        b"+OK\r\n"
+    );
+    let mut batch = Vec::new();
+    for _ in 0..64 {
+        batch.extend(cmd(&[b"GET", b"big"]));
+    }
+    stuck.write_all(&batch).expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+}
+
 /// The id CLIENT ID gives on `conn`.
 fn client_id(conn: &mut TcpStream) -> String {
     let r = call(conn, &[b"CLIENT", b"ID"]);
@@ -220,17 +235,7 @@ fn client_kill_closes_idle_and_blocked_clients() {
     let idle_id = client_id(&mut idle);
     let mut stuck = srv.connect().expect("connect");
     let stuck_id = client_id(&mut stuck);
-    assert_eq!(
-        call(&mut admin, &[b"SET", b"big", &vec![b'x'; 1 << 20]]),
-        b"+OK\r\n"
-    );
-    // 64 MB of replies that `stuck` never reads: its connection blocks in the write.
-    let mut batch = Vec::new();
-    for _ in 0..64 {
-        batch.extend(cmd(&[b"GET", b"big"]));
-    }
-    stuck.write_all(&batch).expect("write");
-    std::thread::sleep(Duration::from_millis(200));
+    block_in_write(&mut admin, &mut stuck);
     for id in [&idle_id, &stuck_id] {
         assert_eq!(
             call(&mut admin, &[b"CLIENT", b"KILL", b"ID", id.as_bytes()]),
@@ -259,17 +264,8 @@ fn shutdown_closes_connected_clients() {
     let mut idle = srv.connect().expect("connect");
     assert_eq!(call(&mut idle, &[b"PING"]), b"+PONG\r\n");
     let mut admin = srv.connect().expect("connect");
-    assert_eq!(
-        call(&mut admin, &[b"SET", b"big", &vec![b'x'; 1 << 20]]),
-        b"+OK\r\n"
-    );
     let mut stuck = srv.connect().expect("connect");
-    let mut batch = Vec::new();
-    for _ in 0..64 {
-        batch.extend(cmd(&[b"GET", b"big"]));
-    }
-    stuck.write_all(&batch).expect("write");
-    std::thread::sleep(Duration::from_millis(200));
+    block_in_write(&mut admin, &mut stuck);
     admin
         .write_all(&cmd(&[b"SHUTDOWN", b"NOSAVE"]))
         .expect("write");
