@@ -2,7 +2,7 @@
 //! handler. The connection loop, EXEC and AOF replay all come through here.
 
 use std::sync::atomic::Ordering;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
 
@@ -284,10 +284,4 @@ impl LocalClient {
     pub fn db(&self) -> usize {
         self.client.db
     }
-}
-
-/// Measures the time since `start` in microseconds.
-#[allow(dead_code)]
-pub(crate) fn micros_since(start: Instant) -> u64 {
-    start.elapsed().as_micros() as u64
 }
