@@ -319,8 +319,6 @@ impl Keyspace {
         }
     }
 
-    /// Reads a key: `f` gets the live entry or None. Lazily deletes an expired key.
-    #[inline]
     /// Prefetch hints for the lookups of `keys` (a pipelined batch's keys, before it runs):
     /// a lookup is a chain of dependent cache misses (control bytes, slot, entry, heap key),
     /// so one lookup at a time waits for each in turn. Here each stage is started for every
@@ -386,6 +384,8 @@ impl Keyspace {
         }
     }
 
+    /// Reads a key: `f` gets the live entry or None. Lazily deletes an expired key.
+    #[inline]
     pub(crate) fn read<R>(
         &self,
         st: &Store,
@@ -656,7 +656,6 @@ impl<'a> Db<'a> {
         self.store
     }
 
-    #[inline]
     /// Hints that `keys` (up to 32 are used) are about to be looked up, as a pipelined
     /// batch's are: their cache misses are started together instead of one lookup at a time.
     /// Changes nothing, and is only worth it for several keys.
@@ -685,6 +684,7 @@ impl<'a> Db<'a> {
         }
     }
 
+    #[inline]
     fn ks(&self) -> &'a Keyspace {
         self.store.keyspace(self.index)
     }
