@@ -1041,12 +1041,12 @@ impl<'a> Db<'a> {
     /// nothing set) when over `maxmemory` with nothing to evict.
     pub fn mset<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> Result<()> {
         self.store.admit()?;
+        self.prefetch_all(pairs.iter().map(|(k, _)| k.as_ref()));
         self.mset_unchecked(pairs);
         Ok(())
     }
 
     fn mset_unchecked<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) {
-        self.prefetch_all(pairs.iter().map(|(k, _)| k.as_ref()));
         self.store.exclusive(|_| {
             let now = self.now();
             for (k, v) in pairs {
@@ -1061,6 +1061,7 @@ impl<'a> Db<'a> {
     /// MSETNX: sets all keys only if none exists; whether it set them.
     pub fn msetnx<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, pairs: &[(K, V)]) -> Result<bool> {
         self.store.admit()?;
+        self.prefetch_all(pairs.iter().map(|(k, _)| k.as_ref()));
         Ok(self.store.exclusive(|_| {
             let now = self.now();
             if pairs
@@ -1919,11 +1920,11 @@ impl<'a> Db<'a> {
     /// command (see [`Store::evict`]); embedders wanting the refusal use [`Db::mset`].
     pub fn mset_args<K: AsRef<[u8]>>(&self, kv: &[K]) {
         let _ = self.store.admit();
+        self.prefetch_all(kv.iter().step_by(2).map(AsRef::as_ref));
         self.mset_args_unchecked(kv);
     }
 
     fn mset_args_unchecked<K: AsRef<[u8]>>(&self, kv: &[K]) {
-        self.prefetch_all(kv.iter().step_by(2).map(AsRef::as_ref));
         self.store.exclusive(|_| {
             let now = self.now();
             for pair in kv.chunks_exact(2) {
