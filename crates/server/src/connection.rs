@@ -90,14 +90,12 @@ fn normal_limits(value: &str) -> (usize, usize, u64) {
     (num(g[1]) as usize, num(g[2]) as usize, num(g[3]))
 }
 
-/// Fewest pipelined keys worth a prefetch pass (see [`store::Db::prefetch`]).
-const PREFETCH_MIN: usize = 4;
-
 /// Starts loading the keys of the pipelined requests waiting in `rbuf` into the cache, so
 /// their lookups overlap instead of each waiting for its own cache misses; when the whole
 /// batch is on one key, its fields instead (HSET h f1 v1, HSET h f2 v2, ...).
 fn prefetch_keys(shared: &Shared, client: &Client, rbuf: &[u8]) {
-    let mut reqs = [resp::Peeked::default(); 32];
+    use store::{PREFETCH_MAX, PREFETCH_MIN};
+    let mut reqs = [resp::Peeked::default(); PREFETCH_MAX];
     let n = resp::peek_requests(rbuf, &mut reqs);
     if n < PREFETCH_MIN {
         return;
@@ -107,7 +105,7 @@ fn prefetch_keys(shared: &Shared, client: &Client, rbuf: &[u8]) {
     };
     // A key repeated by the next request is in the cache after its first lookup: hinting it
     // again would only cost.
-    let mut keys: [&[u8]; 32] = [&[]; 32];
+    let mut keys: [&[u8]; PREFETCH_MAX] = [&[]; PREFETCH_MAX];
     keys[0] = reqs[0].second;
     let mut kept = 1;
     for r in &reqs[1..n] {
@@ -119,7 +117,7 @@ fn prefetch_keys(shared: &Shared, client: &Client, rbuf: &[u8]) {
     if kept >= PREFETCH_MIN {
         db.prefetch(&keys[..kept]);
     } else if kept == 1 {
-        let mut fields: [&[u8]; 32] = [&[]; 32];
+        let mut fields: [&[u8]; PREFETCH_MAX] = [&[]; PREFETCH_MAX];
         for (f, r) in fields.iter_mut().zip(&reqs[..n]) {
             *f = r.third;
         }

@@ -78,6 +78,33 @@ pub(crate) fn prefetch(p: *const u8) {
     let _ = p;
 }
 
+/// Most keys (or fields) one prefetch pass hints ([`Db::prefetch`]); the rest are ignored.
+pub const PREFETCH_MAX: usize = 32;
+
+/// Fewest distinct keys worth a prefetch pass: fewer lookups have few misses to overlap.
+pub const PREFETCH_MIN: usize = 4;
+
+/// Starts loading where hashbrown's probe for `hash` begins in `table`: the control group at
+/// `hash & mask` and that group's first slot (slot i sits i + 1 items below `data_end`).
+/// Returns that slot's address, for callers that hint more of the group. Null for an empty
+/// table (nothing to hint).
+pub(crate) fn prefetch_probe<T>(table: &RawTable<T>, hash: u64) -> *const T {
+    if table.is_empty() {
+        return std::ptr::null();
+    }
+    let pos = (hash as usize) & (table.buckets() - 1);
+    // SAFETY: a non-empty table has its allocation, whose control bytes start at `data_end`
+    // and run for `buckets() + 16` bytes, so `add(pos)` stays inside it; the slot address is
+    // computed with `wrapping_sub` and only prefetched, never dereferenced.
+    unsafe {
+        let end = table.data_end().as_ptr();
+        prefetch((end as *const u8).add(pos));
+        let slot = end.wrapping_sub(pos + 1) as *const T;
+        prefetch(slot as *const u8);
+        slot
+    }
+}
+
 /// Cursor layout: bit 63 set on every non-zero cursor; 16 bits of shard epoch; 8 bits of shard;
 /// 39 bits of bucket index.
 const CURSOR_MARK: u64 = 1 << 63;
@@ -326,26 +353,15 @@ impl Keyspace {
     /// shard's read lock; a key that is absent, or a table that changes meanwhile, just makes
     /// a hint useless.
     pub(crate) fn prefetch(&self, keys: &[&[u8]]) {
-        const MAX: usize = 32;
-        let n = keys.len().min(MAX);
-        let mut hashes = [0u64; MAX];
+        let n = keys.len().min(PREFETCH_MAX);
+        let mut hashes = [0u64; PREFETCH_MAX];
         for (h, key) in hashes.iter_mut().zip(&keys[..n]) {
             *h = self.hash(key);
             let g = self.shard(self.shard_of(*h)).read();
-            if g.is_empty() {
-                continue;
-            }
-            let mask = g.buckets() - 1;
-            // hashbrown probes from `hash & mask`: its control group there, and the slots of
-            // that group (slot i sits i + 1 items below `data_end`).
-            let pos = (*h as usize) & mask;
-            // SAFETY: `data_end` is the table's allocation (non-empty table); the addresses
-            // are only hints, never dereferenced, and `wrapping_sub` cannot overflow UB.
-            unsafe {
-                let end = g.data_end().as_ptr();
-                prefetch((end as *const u8).add(pos));
-                prefetch(end.wrapping_sub(pos + 1) as *const u8);
-                prefetch(end.wrapping_sub(pos + 8) as *const u8);
+            let slot = prefetch_probe(&g, *h);
+            if !slot.is_null() {
+                // Slots are 8 bytes: the group's last ones are on the next cache line.
+                prefetch(slot.wrapping_sub(7) as *const u8);
             }
         }
         // Then each key's first candidate entry (its slot is cached now), then that entry's
@@ -656,14 +672,14 @@ impl<'a> Db<'a> {
         self.store
     }
 
-    /// Hints that `keys` (up to 32 are used) are about to be looked up, as a pipelined
+    /// Hints that `keys` (up to [`PREFETCH_MAX`] are used) are about to be looked up, as a pipelined
     /// batch's are: their cache misses are started together instead of one lookup at a time.
     /// Changes nothing, and is only worth it for several keys.
     pub fn prefetch(&self, keys: &[&[u8]]) {
         self.ks().prefetch(keys);
     }
 
-    /// Hints that `fields` (up to 32 are used) of the hash at `key` are about to be looked
+    /// Hints that `fields` (up to [`PREFETCH_MAX`] are used) of the hash at `key` are about to be looked
     /// up, as a pipelined batch of HSETs or HGETs on one hash does. Changes nothing; does
     /// nothing unless `key` holds a big (hashtable-encoded) hash.
     pub fn prefetch_fields(&self, key: &[u8], fields: &[&[u8]]) {
@@ -673,13 +689,13 @@ impl<'a> Db<'a> {
     /// [`Db::prefetch`] for a multi-key command's own keys (MSET, MGET, DEL...), when there
     /// are enough of them for their misses to be worth overlapping.
     fn prefetch_all<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) {
-        let mut batch: [&[u8]; 32] = [&[]; 32];
+        let mut batch: [&[u8]; PREFETCH_MAX] = [&[]; PREFETCH_MAX];
         let mut n = 0;
-        for k in keys.take(32) {
+        for k in keys.take(PREFETCH_MAX) {
             batch[n] = k;
             n += 1;
         }
-        if n >= 4 {
+        if n >= PREFETCH_MIN {
             self.ks().prefetch(&batch[..n]);
         }
     }

@@ -168,7 +168,7 @@ mod value;
 mod watch;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use db::{Db, HRANDFIELD_MAX_REPEATS, PROTO_MAX_BULK_LEN};
+pub use db::{Db, HRANDFIELD_MAX_REPEATS, PREFETCH_MAX, PREFETCH_MIN, PROTO_MAX_BULK_LEN};
 pub use error::{Error, Result};
 pub use evict::EvictionPolicy;
 pub use glob::{glob_match, key_match};

@@ -112,28 +112,18 @@ impl Table {
         }
     }
 
-    /// Prefetch hints for looking up `fields` (up to 32): each one's control group and first
+    /// Prefetch hints for looking up `fields` (up to `PREFETCH_MAX`): each one's control group and first
     /// slot, then its first candidate's field and value blocks, stage by stage, so the misses
     /// of a pipelined batch on one big hash overlap.
     fn prefetch(&self, fields: &[&[u8]]) {
-        const MAX: usize = 32;
+        use crate::db::{prefetch_probe, PREFETCH_MAX};
         let raw = self.map.raw_table();
-        if raw.is_empty() {
-            return;
-        }
-        let n = fields.len().min(MAX);
-        let mask = raw.buckets() - 1;
-        let mut hashes = [0u64; MAX];
+        let n = fields.len().min(PREFETCH_MAX);
+        let mut hashes = [0u64; PREFETCH_MAX];
         for (h, f) in hashes.iter_mut().zip(&fields[..n]) {
             // As the map hashes a `Box<[u8]>` key: as the `[u8]` it holds.
             *h = std::hash::BuildHasher::hash_one(self.map.hasher(), *f);
-            let pos = (*h as usize) & mask;
-            // SAFETY: the table is allocated (non-empty); addresses are only prefetched.
-            unsafe {
-                let end = raw.data_end().as_ptr();
-                crate::db::prefetch((end as *const u8).add(pos));
-                crate::db::prefetch(end.wrapping_sub(pos + 1) as *const u8);
-            }
+            prefetch_probe(raw, *h);
         }
         for &h in &hashes[..n] {
             // SAFETY: a bucket from `iter_hash` of this table, which `&self` keeps alive.
