@@ -68,7 +68,7 @@ pub async fn serve_persistent(
     }
     let server = tokio::spawn(serve(listeners, shared.clone(), shutdown));
     let loader = shared.clone();
-    let started = tokio::task::spawn_blocking(move || crate::Persistence::start(&loader)).await;
+    let started = tokio::task::spawn_blocking(move || crate::Persistence::open(&loader)).await;
     let persistence = match started {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {

@@ -230,13 +230,19 @@ impl Persistence {
     /// Installs the propagation sink and the DEBUG, CONFIG SET and INFO hooks either way, and
     /// starts the cron thread (write retries, automatic rewrite).
     ///
-    /// The `loading` flag stays set on return: the caller clears it once it has logged that it
-    /// is ready, so a client that gets an answer (not `-LOADING`) can rely on that line being
-    /// in the log already, as with Redis, which logs it before its event loop serves anyone.
-    ///
     /// Fails, with Redis's one-line reason, on a corrupt or unreadable AOF, a truncated one with
     /// `aof-load-truncated no`, or an RDB preamble.
     pub fn start(shared: &Arc<Shared>) -> Result<Persistence, aof::Error> {
+        let p = Persistence::open(shared)?;
+        shared.loading.store(false, Ordering::Release);
+        Ok(p)
+    }
+
+    /// [`Persistence::start`], but the `loading` flag stays set on return: the listener clears
+    /// it once it has logged that it is ready, so a client that gets an answer (not
+    /// `-LOADING`) can rely on that line being in the log already, as with Redis, which logs
+    /// it before its event loop serves anyone.
+    pub(crate) fn open(shared: &Arc<Shared>) -> Result<Persistence, aof::Error> {
         let config = shared.config.read().clone();
         let inner = Arc::new(Inner {
             shared: Arc::downgrade(shared),
