@@ -169,7 +169,7 @@ impl Aof {
         }
         st.rewrite_started = Some(Instant::now());
         tracing::info!("Background append only file rewriting started");
-        Ok(Rewrite::new(cfg, sh.timestamps.load(Ordering::Relaxed)))
+        Ok(Rewrite::new(cfg, sh.timestamps_on()))
     }
 
     /// Completes a rewrite whose base was written (and [`BaseWriter::finish`]ed): publishes the

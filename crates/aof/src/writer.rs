@@ -202,10 +202,6 @@ impl std::fmt::Debug for Aof {
     }
 }
 
-fn timestamps_now(sh: &Shared) -> bool {
-    sh.timestamps.load(Ordering::Relaxed)
-}
-
 /// Bounds of the `always` gather wait before an fsync (see the module docs).
 const GATHER_MIN: Duration = Duration::from_micros(20);
 const GATHER_MAX: Duration = Duration::from_micros(500);
@@ -291,7 +287,7 @@ impl Aof {
         let rw = {
             let mut st = aof.inner.shared.state.lock();
             st.rewrite_started = Some(Instant::now());
-            crate::Rewrite::new(&aof.inner.shared.cfg, timestamps_now(&aof.inner.shared))
+            crate::Rewrite::new(&aof.inner.shared.cfg, aof.inner.shared.timestamps_on())
         };
         Ok((aof, rw))
     }
@@ -364,7 +360,7 @@ impl Aof {
     pub fn config(&self) -> Config {
         let mut c = self.shared().cfg.clone();
         c.fsync = self.fsync();
-        c.timestamps = timestamps_now(self.shared());
+        c.timestamps = self.shared().timestamps_on();
         c
     }
 
@@ -407,7 +403,7 @@ impl Aof {
         let st = &mut *st;
         let needs_select = batch.segs.iter().any(|&(db, _)| Some(db) != st.selected_db);
         // As Redis's genAofTimestampAnnotationIfNeeded: when the second changed.
-        let ts = if sh.timestamps.load(Ordering::Relaxed) {
+        let ts = if sh.timestamps_on() {
             let secs = now_ms() / 1000;
             (secs > st.last_ts).then_some(secs)
         } else {
@@ -558,6 +554,11 @@ impl Aof {
 impl Shared {
     fn policy(&self) -> FsyncPolicy {
         FsyncPolicy::from_u8(self.policy.load(Ordering::Relaxed))
+    }
+
+    /// `aof-timestamp-enabled` as it is now.
+    pub(crate) fn timestamps_on(&self) -> bool {
+        self.timestamps.load(Ordering::Relaxed)
     }
 
     fn request(&self, target: u64) {
