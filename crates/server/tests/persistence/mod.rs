@@ -72,6 +72,16 @@ fn start_ours(dir: &Path, extra: &[&str]) -> Result<ServerProc, String> {
     servers::start(&ours_bin(), "ours", &args)
 }
 
+/// Closes `c`, stops `srv` with SIGTERM (it must exit cleanly), and starts our binary again
+/// on `dir`, with a new connection.
+fn restart(dir: &Path, srv: ServerProc, c: Conn) -> (ServerProc, Conn) {
+    drop(c);
+    sigterm(srv);
+    let srv = start_ours(dir, &[]).unwrap();
+    let c = Conn::new(&srv);
+    (srv, c)
+}
+
 fn aof_dir(dir: &Path) -> PathBuf {
     dir.join("appendonlydir")
 }
@@ -164,11 +174,7 @@ fn round_trip_with_restart_and_rewrite() {
         .path()
         .join("appendonlydir/appendonly.aof.manifest")
         .is_file());
-    drop(c);
-    sigterm(srv);
-
-    let srv = start_ours(dir.path(), &[]).unwrap();
-    let mut c = Conn::new(&srv);
+    let (srv, mut c) = restart(dir.path(), srv, c);
     assert_eq!(c.cmd(&["DEBUG", "DIGEST"]), digest, "digest after restart");
     assert_eq!(read_sample(&mut c), keys);
     assert!(
@@ -599,10 +605,7 @@ fn write_errors_are_reported_and_recovered() {
     c.wait_rewrite_done();
     assert_eq!(c.info_field("aof_last_write_status"), "ok");
     assert_eq!(c.cmd(&["SET", "k4", "v4"]), "+OK\r\n");
-    drop(c);
-    sigterm(srv);
-    let srv = start_ours(dir.path(), &[]).unwrap();
-    let mut c = Conn::new(&srv);
+    let (_srv, mut c) = restart(dir.path(), srv, c);
     assert_eq!(c.get("k2").as_deref(), Some("v2"));
     assert_eq!(c.get("k4").as_deref(), Some("v4"));
 }
@@ -782,11 +785,7 @@ fn parallel_replay_rebuilds_the_live_dataset() {
         before[1..].iter().all(|n| n != ":0\r\n"),
         "every db holds keys: {before:?}"
     );
-    drop(c);
-    sigterm(srv);
-
-    let srv = start_ours(dir.path(), &[]).unwrap();
-    let mut c = Conn::new(&srv);
+    let (_srv, mut c) = restart(dir.path(), srv, c);
     assert_eq!(state(&mut c), before, "dataset after the replay");
 }
 
@@ -865,10 +864,7 @@ fn aof_timestamp_annotations() {
         c.cmd(&["CONFIG", "GET", "aof-timestamp-enabled"]),
         "*2\r\n$21\r\naof-timestamp-enabled\r\n$2\r\nno\r\n"
     );
-    drop(c);
-    sigterm(srv);
-    let srv = start_ours(dir.path(), &[]).unwrap();
-    let mut c = Conn::new(&srv);
+    let (_srv, mut c) = restart(dir.path(), srv, c);
     assert_eq!(c.get("a").as_deref(), Some("1"));
     assert_eq!(c.get("n").as_deref(), Some("1"));
 }
