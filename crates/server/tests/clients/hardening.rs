@@ -179,9 +179,8 @@ fn auth_replies_match_redis() {
         (&[b"GET", b"k"], b"$1\r\nv\r\n"),
         (&[b"QUIT"], b"+OK\r\n"),
     ];
-    let ours = servers::start_ours(&["--requirepass", "secret"]);
-    let real = servers::start_real(&["--requirepass", "secret"]);
-    for srv in std::iter::once(&ours).chain(real.as_ref()) {
+    let servers = servers::ours_and_real(&["--requirepass", "secret"]);
+    for srv in &servers {
         let mut c = srv.connect().expect("connect");
         for (args, want) in steps {
             let got = call(&mut c, args);
@@ -205,7 +204,7 @@ fn auth_replies_match_redis() {
         assert!(hello.starts_with(b"%7\r\n"), "{}", escape(&hello));
         assert_eq!(call(&mut h, &[b"PING"]), b"+PONG\r\n");
     }
-    if real.is_none() {
+    if servers.len() == 1 {
         eprintln!("auth_replies_match_redis: no real redis-server; checked ours against the recorded replies only");
     }
 }
@@ -261,9 +260,7 @@ fn requirepass_from_file_and_config_set() {
 /// after AUTH the normal limits apply.
 #[test]
 fn unauthenticated_protocol_limits() {
-    let ours = servers::start_ours(&["--requirepass", "secret"]);
-    let real = servers::start_real(&["--requirepass", "secret"]);
-    for srv in std::iter::once(&ours).chain(real.as_ref()) {
+    for srv in &servers::ours_and_real(&["--requirepass", "secret"]) {
         let mut c = srv.connect().expect("connect");
         c.write_all(b"*11\r\n").expect("write");
         let (out, closed) = read_to_close(&mut c, Duration::from_secs(3));
@@ -533,9 +530,7 @@ fn query_buffer_limit_closes_the_client() {
 /// `proto-max-bulk-len` by CONFIG SET applies to new and to connected clients.
 #[test]
 fn proto_max_bulk_len_by_config_set() {
-    let ours = servers::start_ours(&[]);
-    let real = servers::start_real(&[]);
-    for srv in std::iter::once(&ours).chain(real.as_ref()) {
+    for srv in &servers::ours_and_real(&[]) {
         let mut before = srv.connect().expect("connect");
         assert_eq!(call(&mut before, &[b"PING"]), b"+PONG\r\n");
         let mut admin = srv.connect().expect("connect");
@@ -626,9 +621,7 @@ fn slow_reader_memory_stays_bounded() {
 /// client without sending it (as Redis does).
 #[test]
 fn output_buffer_hard_limit_closes_the_client() {
-    let ours = servers::start_ours(&[]);
-    let real = servers::start_real(&[]);
-    for srv in std::iter::once(&ours).chain(real.as_ref()) {
+    for srv in &servers::ours_and_real(&[]) {
         let mut admin = srv.connect().expect("connect");
         assert_eq!(
             call(
@@ -664,9 +657,7 @@ fn output_buffer_hard_limit_closes_the_client() {
 /// that reads is not.
 #[test]
 fn output_buffer_soft_limit_closes_a_client_that_does_not_read() {
-    let ours = servers::start_ours(&[]);
-    let real = servers::start_real(&[]);
-    for srv in std::iter::once(&ours).chain(real.as_ref()) {
+    for srv in &servers::ours_and_real(&[]) {
         let mut admin = srv.connect().expect("connect");
         let limit: &[&[u8]] = &[
             b"CONFIG",

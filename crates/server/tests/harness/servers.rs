@@ -381,6 +381,14 @@ pub fn start_in_process(extra: &[&str]) -> Result<ServerProc, String> {
     })
 }
 
+/// Our server and, when it is installed, the real one, started with the same flags: for
+/// tests that run the same steps against each.
+pub fn ours_and_real(extra: &[&str]) -> Vec<ServerProc> {
+    std::iter::once(start_ours(extra))
+        .chain(start_real(extra))
+        .collect()
+}
+
 /// Starts the real redis-server, `None` if not installed (panics if it cannot start).
 pub fn start_real(extra: &[&str]) -> Option<ServerProc> {
     let bin = real_redis()?;
